@@ -1,0 +1,495 @@
+//! Who may see and change which rows: the only module that starts a query on an entity, and the
+//! only one that knows the rights of each role.
+//!
+//! Every read in the API starts from one of the scoped selects below, so lists, counts, relations,
+//! filters and `node(id)` agree on what a viewer can see; mutations load their row through the same
+//! scope (invisible: NOT_FOUND) and then ask the `ensure_*` functions (visible but not yours:
+//! FORBIDDEN).
+//!
+//! | role | rows it reads beyond the public ones | restricted fields | writes |
+//! |---|---|---|---|
+//! | anonymous | none: granted subsidies and vouchers, PUBLIC materials | none | nothing |
+//! | regional_coordinator | subsidies and vouchers of its own regions in every status; MEMBERS materials | contacts and internal notes of its own regions | RESV, seats, regional table, neighbourhood collaborations, agreements of its own regions |
+//! | zonmw_staff | every subsidy and voucher; MEMBERS materials | contacts and internal notes | subsidies and vouchers |
+//! | national_analyst | every row | internal notes, no personal contact data | nothing |
+//! | level_editor | MEMBERS materials | none | LeVEL materials |
+//! | admin | every row | everything | everything, incl. regions |
+#![expect(
+    clippy::disallowed_methods,
+    reason = "this module is where scoped queries begin"
+)]
+
+use crate::error::{ApiError, ApiResult};
+use entity::*;
+use sea_orm::sea_query::{Condition, SelectStatement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+
+/// A role a token can carry (claim `role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    RegionalCoordinator,
+    ZonmwStaff,
+    NationalAnalyst,
+    LevelEditor,
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [
+        Role::RegionalCoordinator,
+        Role::ZonmwStaff,
+        Role::NationalAnalyst,
+        Role::LevelEditor,
+        Role::Admin,
+    ];
+
+    /// The role named in a token, if it is one.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// The name used in tokens and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::RegionalCoordinator => "regional_coordinator",
+            Role::ZonmwStaff => "zonmw_staff",
+            Role::NationalAnalyst => "national_analyst",
+            Role::LevelEditor => "level_editor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Viewer {
+    /// No token: the public part of the registry.
+    #[default]
+    Anonymous,
+    /// A verified token.
+    User {
+        /// The token's subject.
+        sub: String,
+        role: Role,
+        /// Region codes a regional coordinator keeps (empty for other roles).
+        regions: Vec<String>,
+    },
+}
+
+impl Viewer {
+    /// A signed-in viewer; only regional coordinators keep regions.
+    pub fn user(sub: String, role: Role, regions: Vec<String>) -> Viewer {
+        let regions = if role == Role::RegionalCoordinator {
+            regions
+        } else {
+            Vec::new()
+        };
+        Viewer::User { sub, role, regions }
+    }
+
+    /// The viewer's role; `None` when anonymous.
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Viewer::Anonymous => None,
+            Viewer::User { role, .. } => Some(*role),
+        }
+    }
+
+    /// The token's subject; `None` when anonymous.
+    pub fn sub(&self) -> Option<&str> {
+        match self {
+            Viewer::Anonymous => None,
+            Viewer::User { sub, .. } => Some(sub),
+        }
+    }
+
+    /// Whether the viewer keeps the region with `code`.
+    pub fn keeps_region(&self, code: &str) -> bool {
+        matches!(self, Viewer::User { role: Role::RegionalCoordinator, regions, .. } if regions.iter().any(|r| r == code))
+    }
+
+    fn own_regions(&self) -> &[String] {
+        match self {
+            Viewer::User {
+                role: Role::RegionalCoordinator,
+                regions,
+                ..
+            } => regions,
+            _ => &[],
+        }
+    }
+
+    fn is(&self, roles: &[Role]) -> bool {
+        self.role().is_some_and(|r| roles.contains(&r))
+    }
+}
+
+/// Ids of the regions a coordinator keeps, as a subquery (empty for everyone else).
+fn own_region_ids(viewer: &Viewer) -> SelectStatement {
+    region::Entity::find()
+        .select_only()
+        .column(region::Column::Id)
+        .filter(region::Column::Code.is_in(viewer.own_regions().iter().cloned()))
+        .into_query()
+}
+
+/// Granted rows, plus every row of the coordinator's own regions.
+fn granted_or_own<C: ColumnTrait>(viewer: &Viewer, status: C, region: C) -> Condition {
+    let granted = Condition::all().add(status.eq(ApplicationStatus::Granted));
+    if viewer.own_regions().is_empty() {
+        granted
+    } else {
+        Condition::any()
+            .add(granted)
+            .add(region.in_subquery(own_region_ids(viewer)))
+    }
+}
+
+/// Whether the viewer may see personal contact data of a row in region `code`.
+pub fn can_see_contacts(viewer: &Viewer, region_code: &str) -> bool {
+    viewer.is(&[Role::Admin, Role::ZonmwStaff]) || viewer.keeps_region(region_code)
+}
+
+/// The viewer's claims as the PostgreSQL row-level security policies read them: `app.role`
+/// (empty when anonymous) and `app.regions` (the kept region codes, comma-separated).
+pub fn claims(viewer: &Viewer) -> crate::db::Claims {
+    (
+        viewer.role().map_or("", Role::as_str).to_owned(),
+        viewer.own_regions().join(","),
+    )
+}
+
+/// The claims under which public aggregates (national figures) are computed: they count rows of
+/// every status, which the aggregates' viewers may not read one by one.
+pub fn aggregate_claims() -> crate::db::Claims {
+    ("aggregate".to_owned(), String::new())
+}
+
+/// Whether the viewer may see personal contact data of every region.
+pub fn can_see_all_contacts(viewer: &Viewer) -> bool {
+    viewer.is(&[Role::Admin, Role::ZonmwStaff])
+}
+
+/// Whether the viewer may see internal notes of a row in region `code`.
+pub fn can_see_internal_notes(viewer: &Viewer, region_code: &str) -> bool {
+    viewer.is(&[Role::Admin, Role::ZonmwStaff, Role::NationalAnalyst])
+        || viewer.keeps_region(region_code)
+}
+
+/// Whether the viewer may read the audit trail (`history`, `auditLog`).
+pub fn can_read_audit(viewer: &Viewer) -> bool {
+    viewer.is(&[Role::Admin, Role::NationalAnalyst])
+}
+
+/// Fields of audit snapshots that hold personal contact data, hidden from viewers who may not see
+/// contacts.
+pub const CONTACT_FIELDS: [&str; 4] = [
+    "contact_name",
+    "contact_email",
+    "delegate_name",
+    "delegate_email",
+];
+
+fn signed_in(viewer: &Viewer) -> ApiResult<Role> {
+    viewer.role().ok_or(ApiError::Unauthenticated)
+}
+
+/// Every change needs a token: an anonymous viewer learns nothing about rows it might change.
+pub fn ensure_signed_in(viewer: &Viewer) -> ApiResult<()> {
+    signed_in(viewer).map(|_| ())
+}
+
+/// A row of region `code` (RESV, seat, regional table, neighbourhood collaboration, agreement) may
+/// be changed by an admin and by the region's coordinator.
+pub fn ensure_can_edit_region(viewer: &Viewer, region_code: &str) -> ApiResult<()> {
+    match signed_in(viewer)? {
+        Role::Admin => Ok(()),
+        Role::RegionalCoordinator if viewer.keeps_region(region_code) => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// Subsidies and vouchers may be changed by ZonMw staff and admins.
+pub fn ensure_can_edit_funding(viewer: &Viewer) -> ApiResult<()> {
+    match signed_in(viewer)? {
+        Role::Admin | Role::ZonmwStaff => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// LeVEL materials may be changed by LeVEL editors and admins.
+pub fn ensure_can_edit_materials(viewer: &Viewer) -> ApiResult<()> {
+    match signed_in(viewer)? {
+        Role::Admin | Role::LevelEditor => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// Regions and reference data may be changed by admins only.
+pub fn ensure_admin(viewer: &Viewer) -> ApiResult<()> {
+    match signed_in(viewer)? {
+        Role::Admin => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+/// Care-office regions: reference data, public.
+pub fn care_office_regions(_viewer: &Viewer) -> Select<care_office_region::Entity> {
+    care_office_region::Entity::find()
+}
+
+/// IZA regions: reference data, public.
+pub fn iza_regions(_viewer: &Viewer) -> Select<iza_region::Entity> {
+    iza_region::Entity::find()
+}
+
+/// Disciplines: reference data, public.
+pub fn disciplines(_viewer: &Viewer) -> Select<discipline::Entity> {
+    discipline::Entity::find()
+}
+
+/// Regions: public.
+pub fn regions(_viewer: &Viewer) -> Select<region::Entity> {
+    region::Entity::find()
+}
+
+/// RESVs and their basics: public.
+pub fn resvs(_viewer: &Viewer) -> Select<resv::Entity> {
+    resv::Entity::find()
+}
+
+/// Seats at the RESV table (organisation, disciplines, mandate status): public.
+pub fn seats(_viewer: &Viewer) -> Select<seat::Entity> {
+    seat::Entity::find()
+}
+
+/// The disciplines of visible seats.
+pub fn seat_disciplines(_viewer: &Viewer) -> Select<seat_discipline::Entity> {
+    seat_discipline::Entity::find()
+}
+
+/// Parties at the regional table: public.
+pub fn regional_table_parties(_viewer: &Viewer) -> Select<regional_table_party::Entity> {
+    regional_table_party::Entity::find()
+}
+
+/// Subsidies: granted ones are public; ZonMw staff, analysts and admins see every status, a
+/// coordinator its own regions' applications in every status.
+pub fn subsidies(viewer: &Viewer) -> Select<subsidy::Entity> {
+    let all = subsidy::Entity::find();
+    if viewer.is(&[Role::Admin, Role::ZonmwStaff, Role::NationalAnalyst]) {
+        return all;
+    }
+    all.filter(granted_or_own(
+        viewer,
+        subsidy::Column::Status,
+        subsidy::Column::RegionId,
+    ))
+}
+
+/// Vouchers: granted ones are public; ZonMw staff, analysts and admins see every status, a
+/// coordinator its own regions' applications in every status.
+pub fn vouchers(viewer: &Viewer) -> Select<voucher::Entity> {
+    let all = voucher::Entity::find();
+    if viewer.is(&[Role::Admin, Role::ZonmwStaff, Role::NationalAnalyst]) {
+        return all;
+    }
+    all.filter(granted_or_own(
+        viewer,
+        voucher::Column::Status,
+        voucher::Column::RegionId,
+    ))
+}
+
+/// Neighbourhood collaborations: public.
+pub fn neighbourhood_collaborations(
+    _viewer: &Viewer,
+) -> Select<neighbourhood_collaboration::Entity> {
+    neighbourhood_collaboration::Entity::find()
+}
+
+/// The disciplines of visible neighbourhood collaborations.
+pub fn nc_disciplines(_viewer: &Viewer) -> Select<nc_discipline::Entity> {
+    nc_discipline::Entity::find()
+}
+
+/// Collaboration agreements: public.
+pub fn agreements(_viewer: &Viewer) -> Select<agreement::Entity> {
+    agreement::Entity::find()
+}
+
+/// The disciplines of visible agreements.
+pub fn agreement_disciplines(_viewer: &Viewer) -> Select<agreement_discipline::Entity> {
+    agreement_discipline::Entity::find()
+}
+
+/// LeVEL materials: PUBLIC ones for everyone, MEMBERS ones for every signed-in role (the regions,
+/// ZonMw, analysts and editors are the network's members).
+pub fn learning_materials(viewer: &Viewer) -> Select<learning_material::Entity> {
+    let all = learning_material::Entity::find();
+    match viewer {
+        Viewer::Anonymous => {
+            all.filter(learning_material::Column::Visibility.eq(Visibility::Public))
+        }
+        Viewer::User { .. } => all,
+    }
+}
+
+/// The audit trail, for those who may read it (others get an empty scope).
+pub fn audit_log(viewer: &Viewer) -> Select<audit_log::Entity> {
+    let all = audit_log::Entity::find();
+    if can_read_audit(viewer) {
+        all
+    } else {
+        all.filter(audit_log::Column::Id.lt(0))
+    }
+}
+
+/// Themes of visible materials.
+pub fn material_themes(viewer: &Viewer) -> Select<material_theme::Entity> {
+    material_theme::Entity::find()
+        .filter(material_theme::Column::MaterialId.in_subquery(visible_material_ids(viewer)))
+}
+
+/// Region links of visible materials.
+pub fn material_regions(viewer: &Viewer) -> Select<material_region::Entity> {
+    material_region::Entity::find()
+        .filter(material_region::Column::MaterialId.in_subquery(visible_material_ids(viewer)))
+}
+
+fn visible_material_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    learning_materials(viewer)
+        .select_only()
+        .column(learning_material::Column::Id)
+        .into_query()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{DbBackend, QueryTrait};
+
+    fn sql<E: EntityTrait>(select: Select<E>) -> String {
+        select.build(DbBackend::Postgres).to_string()
+    }
+
+    fn as_role(role: Role) -> Viewer {
+        Viewer::user("t".into(), role, vec!["R01".into()])
+    }
+
+    #[test]
+    fn anonymous_viewers_see_only_granted_money_and_public_materials() {
+        let anon = Viewer::Anonymous;
+        assert!(sql(subsidies(&anon)).contains(r#""status" = 'GRANTED'"#));
+        assert!(sql(vouchers(&anon)).contains(r#""status" = 'GRANTED'"#));
+        assert!(sql(learning_materials(&anon)).contains(r#""visibility" = 'PUBLIC'"#));
+        assert!(sql(material_themes(&anon)).contains(r#""visibility" = 'PUBLIC'"#));
+        assert!(sql(material_regions(&anon)).contains(r#""visibility" = 'PUBLIC'"#));
+        assert!(sql(audit_log(&anon)).contains(r#""id" < 0"#));
+    }
+
+    #[test]
+    fn public_registry_tables_are_unfiltered() {
+        for viewer in [Viewer::Anonymous, as_role(Role::LevelEditor)] {
+            assert!(!sql(regions(&viewer)).contains("WHERE"));
+            assert!(!sql(resvs(&viewer)).contains("WHERE"));
+            assert!(!sql(seats(&viewer)).contains("WHERE"));
+        }
+    }
+
+    #[test]
+    fn money_rows_per_role() {
+        let coordinator = sql(subsidies(&as_role(Role::RegionalCoordinator)));
+        assert!(
+            coordinator.contains(r#""status" = 'GRANTED' OR "subsidy"."region_id" IN"#),
+            "{coordinator}"
+        );
+        assert!(coordinator.contains("'R01'"));
+        for role in [Role::ZonmwStaff, Role::NationalAnalyst, Role::Admin] {
+            assert!(
+                !sql(subsidies(&as_role(role))).contains("WHERE"),
+                "{role:?}"
+            );
+            assert!(!sql(vouchers(&as_role(role))).contains("WHERE"), "{role:?}");
+        }
+        assert!(sql(subsidies(&as_role(Role::LevelEditor))).contains(r#""status" = 'GRANTED'"#));
+        for role in Role::ALL {
+            assert!(
+                !sql(learning_materials(&as_role(role))).contains("WHERE"),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn field_rights_per_role() {
+        let own = "R01";
+        let other = "R02";
+        let table = [
+            // role, contacts own, contacts other, notes own, notes other, audit
+            (None, false, false, false, false, false),
+            (
+                Some(Role::RegionalCoordinator),
+                true,
+                false,
+                true,
+                false,
+                false,
+            ),
+            (Some(Role::ZonmwStaff), true, true, true, true, false),
+            (Some(Role::NationalAnalyst), false, false, true, true, true),
+            (Some(Role::LevelEditor), false, false, false, false, false),
+            (Some(Role::Admin), true, true, true, true, true),
+        ];
+        for (role, c_own, c_other, n_own, n_other, audit) in table {
+            let v = role.map_or(Viewer::Anonymous, as_role);
+            assert_eq!(can_see_contacts(&v, own), c_own, "{role:?}");
+            assert_eq!(can_see_contacts(&v, other), c_other, "{role:?}");
+            assert_eq!(can_see_internal_notes(&v, own), n_own, "{role:?}");
+            assert_eq!(can_see_internal_notes(&v, other), n_other, "{role:?}");
+            assert_eq!(can_read_audit(&v), audit, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn edit_rights_per_role() {
+        use ApiError::{Forbidden as F, Unauthenticated as U};
+        let code = |r: ApiResult<()>| r.err().map(|e| e.code());
+        let anon = Viewer::Anonymous;
+        assert_eq!(code(ensure_can_edit_region(&anon, "R01")), Some(U.code()));
+        assert_eq!(code(ensure_can_edit_funding(&anon)), Some(U.code()));
+        let table = [
+            // role, own region, other region, funding, materials, admin
+            (Role::RegionalCoordinator, true, false, false, false, false),
+            (Role::ZonmwStaff, false, false, true, false, false),
+            (Role::NationalAnalyst, false, false, false, false, false),
+            (Role::LevelEditor, false, false, false, true, false),
+            (Role::Admin, true, true, true, true, true),
+        ];
+        for (role, own, other, funding, materials, admin) in table {
+            let v = as_role(role);
+            let ok = |r: ApiResult<()>| match r {
+                Ok(()) => true,
+                Err(e) => {
+                    assert_eq!(e.code(), F.code(), "{role:?}");
+                    false
+                }
+            };
+            assert_eq!(ok(ensure_can_edit_region(&v, "R01")), own, "{role:?}");
+            assert_eq!(ok(ensure_can_edit_region(&v, "R02")), other, "{role:?}");
+            assert_eq!(ok(ensure_can_edit_funding(&v)), funding, "{role:?}");
+            assert_eq!(ok(ensure_can_edit_materials(&v)), materials, "{role:?}");
+            assert_eq!(ok(ensure_admin(&v)), admin, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn roles_parse_from_their_names_only() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("Admin"), None);
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,141 @@
+//! Configuration, parsed once from the command line and the environment and passed down.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+
+/// The national registry of regional primary-care collaborations (RESVs).
+#[derive(Debug, Parser)]
+#[command(name = "api", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// What the binary does; `serve` when none is given.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (migrates, and seeds an empty database, first).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the reference data and the demonstration data (idempotent).
+    Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL) to stdout.
+    ExportSchema,
+    /// Mint a development token signed with the local development key (printed alone on the last
+    /// line). `serve` trusts that key in the development profile only.
+    Token(TokenArgs),
+}
+
+/// Options of `token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The role: regional_coordinator, zonmw_staff, national_analyst, level_editor or admin.
+    #[arg(long)]
+    pub role: String,
+    /// A region code the coordinator keeps (repeat for several).
+    #[arg(long = "region")]
+    pub regions: Vec<String>,
+    /// Lifetime, e.g. 30m, 8h or 7d.
+    #[arg(long, default_value = "8h")]
+    pub ttl: String,
+    /// The subject (who the token stands for).
+    #[arg(long, default_value = "developer")]
+    pub sub: String,
+}
+
+/// Options of `seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Scale factor: 1 loads the 54 demonstration regions; N > 1 adds synthetic copies
+    /// (54 × N regions in all) for benchmarks and scale tests.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://PATH?mode=rwc` (embedded default) or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    #[arg(
+        long,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind_addr: SocketAddr,
+    /// Log output: `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+    #[command(flatten)]
+    pub auth: AuthConfig,
+}
+
+/// Which keys and claims tokens are checked against.
+#[derive(Debug, Clone, Args)]
+pub struct AuthConfig {
+    /// `development` trusts the local development key (see `api token`); `production` trusts only
+    /// the keys it is given.
+    #[arg(long, env = "APP_PROFILE", value_enum, default_value_t = Profile::Development, global = true)]
+    pub profile: Profile,
+    /// Required issuer (`iss`) of tokens.
+    #[arg(
+        long,
+        env = "JWT_ISSUER",
+        default_value = "resv-registry",
+        global = true
+    )]
+    pub issuer: String,
+    /// Required audience (`aud`) of tokens.
+    #[arg(
+        long,
+        env = "JWT_AUDIENCE",
+        default_value = "resv-registry",
+        global = true
+    )]
+    pub audience: String,
+    /// Trusted RS256/ES256 public keys: comma-separated PEM files, each `KID=PATH` or `PATH` (the
+    /// file stem is then the kid).
+    #[arg(long, env = "JWT_PUBLIC_KEYS", value_delimiter = ',', global = true)]
+    pub public_keys: Vec<String>,
+    /// A JWKS file with trusted RS256/ES256 keys (each with a `kid`).
+    #[arg(long, env = "JWT_JWKS_FILE", global = true)]
+    pub jwks_file: Option<std::path::PathBuf>,
+    /// Accept HS256 tokens signed with the secret in `JWT_HS256_SECRET_FILE` (always on in the
+    /// development profile, off in production unless set).
+    #[arg(long, env = "JWT_ALLOW_HS256", default_value_t = false, global = true)]
+    pub allow_hs256: bool,
+    /// The HS256 secret (development key); created on first use in the development profile.
+    #[arg(
+        long,
+        env = "JWT_HS256_SECRET_FILE",
+        default_value = "data/dev-token-secret",
+        global = true
+    )]
+    pub hs256_secret_file: std::path::PathBuf,
+    /// Seconds of clock skew tolerated on `exp` and `nbf`.
+    #[arg(long, env = "JWT_LEEWAY_SECONDS", default_value_t = 30, global = true)]
+    pub leeway_seconds: u64,
+}
+
+/// Deployment profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    Development,
+    Production,
+}
+
+/// The embedded default: a SQLite file under `./data/`, created on first use.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/registry.db?mode=rwc";
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}

@@ -1,0 +1,169 @@
+//! Database connections: the embedded SQLite default or PostgreSQL, with a statement counter.
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Counts the SQL statements the application has run; read by tests and benchmarks.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens a pool for `url`, creating the directory of a SQLite file if needed.
+pub async fn connect(url: &str) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+    if let Some(dir) = sqlite_parent_dir(url) {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let mut db = Database::connect(options).await?;
+    let counter = StatementCounter::default();
+    let inner = counter.0.clone();
+    db.set_metric_callback(move |info| {
+        inner.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(
+            sql = %info.statement.sql,
+            duration_ms = info.elapsed.as_secs_f64() * 1000.0,
+            failed = info.failed,
+            "Ran a statement."
+        );
+    });
+    Ok((db, counter))
+}
+
+/// The directory a SQLite URL's file lives in, if it is a file URL with a directory part.
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let parent = std::path::Path::new(path).parent()?;
+    (!parent.as_os_str().is_empty()).then(|| parent.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_parent_dir;
+    use std::path::PathBuf;
+
+    #[test]
+    fn finds_the_directory_of_a_sqlite_file() {
+        assert_eq!(
+            sqlite_parent_dir("sqlite://data/registry.db?mode=rwc"),
+            Some(PathBuf::from("data"))
+        );
+        assert_eq!(sqlite_parent_dir("sqlite:registry.db"), None);
+        assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
+        assert_eq!(sqlite_parent_dir("postgres://postgres@localhost/x"), None);
+    }
+}
+
+/// The connection a request reads through. On PostgreSQL it is a transaction that carries the
+/// viewer's claims (`app.role`, `app.regions`), so the row-level security policies filter every
+/// read even if the API forgot to; it is opened on the first read, so a request refused before
+/// execution runs no SQL at all. On SQLite, which has no such policies, it is the pool.
+#[derive(Clone)]
+pub struct Reader {
+    pool: DatabaseConnection,
+    claims: std::sync::Arc<Claims>,
+    transaction: std::sync::Arc<tokio::sync::OnceCell<sea_orm::DatabaseTransaction>>,
+}
+
+impl Reader {
+    async fn transaction(&self) -> Result<Option<&sea_orm::DatabaseTransaction>, DbErr> {
+        use sea_orm::ConnectionTrait;
+        if self.pool.get_database_backend() != sea_orm::DbBackend::Postgres {
+            return Ok(None);
+        }
+        self.transaction
+            .get_or_try_init(|| begin_with_claims(&self.pool, &self.claims))
+            .await
+            .map(Some)
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm::ConnectionTrait for Reader {
+    fn get_database_backend(&self) -> sea_orm::DbBackend {
+        self.pool.get_database_backend()
+    }
+
+    async fn execute(&self, stmt: sea_orm::Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        match self.transaction().await? {
+            Some(txn) => txn.execute(stmt).await,
+            None => self.pool.execute(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        match self.transaction().await? {
+            Some(txn) => txn.execute_unprepared(sql).await,
+            None => self.pool.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        match self.transaction().await? {
+            Some(txn) => txn.query_one(stmt).await,
+            None => self.pool.query_one(stmt).await,
+        }
+    }
+
+    async fn query_all(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        match self.transaction().await? {
+            Some(txn) => txn.query_all(stmt).await,
+            None => self.pool.query_all(stmt).await,
+        }
+    }
+}
+
+/// The claims the PostgreSQL policies read: (`app.role`, `app.regions`).
+pub type Claims = (String, String);
+
+/// Begins a transaction carrying `claims` (on PostgreSQL; SQLite ignores them).
+pub async fn begin_with_claims(
+    db: &DatabaseConnection,
+    claims: &Claims,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT set_config('app.role', $1, true), set_config('app.regions', $2, true)",
+            [claims.0.clone().into(), claims.1.clone().into()],
+        ))
+        .await?;
+    }
+    Ok(txn)
+}
+
+/// The connection a request with `claims` reads through (see [`Reader`]).
+pub fn reader(db: &DatabaseConnection, claims: Claims) -> Reader {
+    Reader {
+        pool: db.clone(),
+        claims: std::sync::Arc::new(claims),
+        transaction: std::sync::Arc::new(tokio::sync::OnceCell::new()),
+    }
+}

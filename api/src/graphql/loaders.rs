@@ -1,0 +1,459 @@
+//! Per-request dataloaders, one per relation. Each batch is one `IN (...)` query on the viewer's
+//! scope from `access.rs`, so nothing cached leaks across viewers and the number of statements of a
+//! query does not grow with the number of parents.
+
+use crate::access::{self, Viewer};
+use crate::db::Reader;
+use crate::error::ApiError;
+use crate::service::{batch, reference};
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::*;
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
+use futures::task::ArcWake;
+use sea_orm::{EntityTrait, FromQueryResult, QueryOrder, Select};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Poll, Waker};
+
+/// Loads rows by a unique column (the id, or a one-to-one foreign key).
+pub struct ByKey<E: EntityTrait> {
+    db: Reader,
+    scope: Select<E>,
+    column: E::Column,
+}
+
+/// Loads the children of parents by a foreign-key column, in the scope's order.
+pub struct ByParent<E: EntityTrait> {
+    db: Reader,
+    scope: Select<E>,
+    column: E::Column,
+}
+
+impl<E> Loader<i32> for ByKey<E>
+where
+    E: EntityTrait + Sync,
+    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = E::Model;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, E::Model>, ApiError> {
+        batch::load_unique(&self.db, self.scope.clone(), self.column, keys).await
+    }
+}
+
+impl<E> Loader<i32> for ByParent<E>
+where
+    E: EntityTrait + Sync,
+    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = Vec<E::Model>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Vec<E::Model>>, ApiError> {
+        batch::load_grouped(&self.db, self.scope.clone(), self.column, keys).await
+    }
+}
+
+/// Loads disciplines by code.
+pub struct Disciplines {
+    db: Reader,
+    viewer: Viewer,
+}
+
+impl Loader<DisciplineCode> for Disciplines {
+    type Value = discipline::Model;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[DisciplineCode],
+    ) -> Result<HashMap<DisciplineCode, discipline::Model>, ApiError> {
+        let rows = reference::disciplines_by_code(&self.db, &self.viewer, keys).await?;
+        Ok(rows.into_iter().map(|d| (d.code, d)).collect())
+    }
+}
+
+/// Runs the batch loads of one request inside that request's own task.
+///
+/// async-graphql's `DataLoader` collects keys and hands a batch to a spawner after a delay. With
+/// `tokio::spawn` and a time delay, a batch can start on another worker while the request is still
+/// registering the keys of the same level, and one relation takes several queries (we saw 43
+/// statements for a query that needs 8). Here the spawner queues batches for a driver that the
+/// request polls only after the executor has polled every sibling field, so each level of a query
+/// becomes exactly one statement per relation, without any added delay.
+#[derive(Clone)]
+pub struct Spawner(tokio::sync::mpsc::UnboundedSender<BoxFuture<'static, ()>>);
+
+/// The receiving end of a [`Spawner`]: polls the queued batch loads.
+pub struct BatchDriver(tokio::sync::mpsc::UnboundedReceiver<BoxFuture<'static, ()>>);
+
+/// A spawner and the driver that runs what it is given.
+pub fn batch_driver() -> (Spawner, BatchDriver) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    (Spawner(tx), BatchDriver(rx))
+}
+
+impl Spawner {
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        // The driver lives as long as the request; a closed channel means nobody waits for the load.
+        let _ = self.0.send(task);
+    }
+}
+
+impl BatchDriver {
+    /// Runs queued loads until every spawner is gone and every load is done.
+    pub async fn run(mut self) {
+        let mut running = FuturesUnordered::new();
+        loop {
+            tokio::select! {
+                biased;
+                task = self.0.recv() => match task {
+                    Some(task) => running.push(task),
+                    None => break,
+                },
+                Some(()) = running.next(), if !running.is_empty() => {}
+            }
+        }
+        while running.next().await.is_some() {}
+    }
+}
+
+/// Polls a query execution until it waits only for data, then the batch driver.
+///
+/// An executor may yield in the middle of a level of the query (a large list is polled in slices
+/// that wake themselves again); starting the queued batches then would split a relation over
+/// several statements. `Settled` keeps polling the execution while it wakes itself, and lets the
+/// driver run only once the execution is blocked on loads, so each level's keys form one batch.
+pub struct Settled<E: Future> {
+    execution: Pin<Box<E>>,
+    driver: Pin<Box<dyn Future<Output = ()> + Send>>,
+    driver_done: bool,
+}
+
+impl<E: Future> Settled<E> {
+    /// Runs `execution` with `driver` beside it.
+    pub fn new(execution: E, driver: impl Future<Output = ()> + Send + 'static) -> Self {
+        Settled {
+            execution: Box::pin(execution),
+            driver: Box::pin(driver),
+            driver_done: false,
+        }
+    }
+}
+
+/// A waker that notes that it was woken, and passes the wake on.
+struct NoteWake {
+    woken: AtomicBool,
+    inner: Waker,
+}
+
+impl ArcWake for NoteWake {
+    fn wake_by_ref(this: &Arc<Self>) {
+        this.woken.store(true, Ordering::SeqCst);
+        this.inner.wake_by_ref();
+    }
+}
+
+/// How often the execution may wake itself before the driver gets a turn anyway.
+const MAX_SELF_WAKES: usize = 10_000;
+
+impl<E: Future> Future for Settled<E> {
+    type Output = E::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<E::Output> {
+        for _ in 0..MAX_SELF_WAKES {
+            let note = Arc::new(NoteWake {
+                woken: AtomicBool::new(false),
+                inner: cx.waker().clone(),
+            });
+            let waker = futures::task::waker(note.clone());
+            if let Poll::Ready(output) = self
+                .execution
+                .as_mut()
+                .poll(&mut std::task::Context::from_waker(&waker))
+            {
+                return Poll::Ready(output);
+            }
+            if !note.woken.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        if !self.driver_done {
+            self.driver_done = self.driver.as_mut().poll(cx).is_ready();
+        }
+        Poll::Pending
+    }
+}
+
+/// Loads the audit entries of rows, keyed by (table, id).
+pub struct History {
+    db: Reader,
+    viewer: Viewer,
+}
+
+impl Loader<(String, i32)> for History {
+    type Value = Vec<audit_log::Model>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(String, i32)],
+    ) -> Result<HashMap<(String, i32), Self::Value>, ApiError> {
+        crate::service::history::of_rows(&self.db, &self.viewer, keys).await
+    }
+}
+
+/// Largest batch per query: well below the bind-parameter limits of SQLite and PostgreSQL.
+const MAX_BATCH: usize = 5_000;
+
+fn loader<T>(loader: T, spawner: &Spawner) -> DataLoader<T> {
+    let spawner = spawner.clone();
+    DataLoader::new(loader, move |task| spawner.spawn(task))
+        .delay(std::time::Duration::ZERO)
+        .max_batch_size(MAX_BATCH)
+}
+
+fn by_key<E>(
+    db: &Reader,
+    spawner: &Spawner,
+    scope: Select<E>,
+    column: E::Column,
+) -> DataLoader<ByKey<E>>
+where
+    E: EntityTrait + Sync,
+    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    loader(
+        ByKey {
+            db: db.clone(),
+            scope,
+            column,
+        },
+        spawner,
+    )
+}
+
+fn by_parent<E>(
+    db: &Reader,
+    spawner: &Spawner,
+    scope: Select<E>,
+    column: E::Column,
+    order: E::Column,
+) -> DataLoader<ByParent<E>>
+where
+    E: EntityTrait + Sync,
+    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    let scope = scope.order_by_asc(order);
+    loader(
+        ByParent {
+            db: db.clone(),
+            scope,
+            column,
+        },
+        spawner,
+    )
+}
+
+/// The dataloaders of one request.
+pub struct Loaders {
+    pub care_office_region: DataLoader<ByKey<care_office_region::Entity>>,
+    pub iza_region: DataLoader<ByKey<iza_region::Entity>>,
+    pub iza_regions_by_care_office: DataLoader<ByParent<iza_region::Entity>>,
+    pub region: DataLoader<ByKey<region::Entity>>,
+    pub regions_by_care_office: DataLoader<ByParent<region::Entity>>,
+    pub regions_by_iza: DataLoader<ByParent<region::Entity>>,
+    pub resv: DataLoader<ByKey<resv::Entity>>,
+    pub resv_by_region: DataLoader<ByKey<resv::Entity>>,
+    pub seat: DataLoader<ByKey<seat::Entity>>,
+    pub seats_by_resv: DataLoader<ByParent<seat::Entity>>,
+    pub seat_disciplines: DataLoader<ByParent<seat_discipline::Entity>>,
+    pub discipline: DataLoader<Disciplines>,
+    pub party: DataLoader<ByKey<regional_table_party::Entity>>,
+    pub parties_by_region: DataLoader<ByParent<regional_table_party::Entity>>,
+    pub subsidy: DataLoader<ByKey<subsidy::Entity>>,
+    pub subsidies_by_region: DataLoader<ByParent<subsidy::Entity>>,
+    pub voucher: DataLoader<ByKey<voucher::Entity>>,
+    pub vouchers_by_region: DataLoader<ByParent<voucher::Entity>>,
+    pub collaboration: DataLoader<ByKey<neighbourhood_collaboration::Entity>>,
+    pub collaborations_by_region: DataLoader<ByParent<neighbourhood_collaboration::Entity>>,
+    pub collaboration_disciplines: DataLoader<ByParent<nc_discipline::Entity>>,
+    pub agreement: DataLoader<ByKey<agreement::Entity>>,
+    pub agreements_by_resv: DataLoader<ByParent<agreement::Entity>>,
+    pub agreement_disciplines: DataLoader<ByParent<agreement_discipline::Entity>>,
+    pub material: DataLoader<ByKey<learning_material::Entity>>,
+    pub material_themes: DataLoader<ByParent<material_theme::Entity>>,
+    pub material_regions: DataLoader<ByParent<material_region::Entity>>,
+    pub materials_of_region: DataLoader<ByParent<material_region::Entity>>,
+    pub history: DataLoader<History>,
+}
+
+impl Loaders {
+    /// Loaders for `viewer`, each on the viewer's scope.
+    pub fn new(db: &Reader, viewer: &Viewer, spawner: &Spawner) -> Self {
+        let v = viewer;
+        let s = spawner;
+        Loaders {
+            care_office_region: by_key(
+                db,
+                s,
+                access::care_office_regions(v),
+                care_office_region::Column::Id,
+            ),
+            iza_region: by_key(db, s, access::iza_regions(v), iza_region::Column::Id),
+            iza_regions_by_care_office: by_parent(
+                db,
+                s,
+                access::iza_regions(v),
+                iza_region::Column::CareOfficeRegionId,
+                iza_region::Column::Code,
+            ),
+            region: by_key(db, s, access::regions(v), region::Column::Id),
+            regions_by_care_office: by_parent(
+                db,
+                s,
+                access::regions(v),
+                region::Column::CareOfficeRegionId,
+                region::Column::Code,
+            ),
+            regions_by_iza: by_parent(
+                db,
+                s,
+                access::regions(v),
+                region::Column::IzaRegionId,
+                region::Column::Code,
+            ),
+            resv: by_key(db, s, access::resvs(v), resv::Column::Id),
+            resv_by_region: by_key(db, s, access::resvs(v), resv::Column::RegionId),
+            seat: by_key(db, s, access::seats(v), seat::Column::Id),
+            seats_by_resv: by_parent(
+                db,
+                s,
+                access::seats(v),
+                seat::Column::ResvId,
+                seat::Column::Id,
+            ),
+            seat_disciplines: by_parent(
+                db,
+                s,
+                access::seat_disciplines(v),
+                seat_discipline::Column::SeatId,
+                seat_discipline::Column::DisciplineCode,
+            ),
+            discipline: loader(
+                Disciplines {
+                    db: db.clone(),
+                    viewer: v.clone(),
+                },
+                s,
+            ),
+            party: by_key(
+                db,
+                s,
+                access::regional_table_parties(v),
+                regional_table_party::Column::Id,
+            ),
+            parties_by_region: by_parent(
+                db,
+                s,
+                access::regional_table_parties(v),
+                regional_table_party::Column::RegionId,
+                regional_table_party::Column::Id,
+            ),
+            subsidy: by_key(db, s, access::subsidies(v), subsidy::Column::Id),
+            subsidies_by_region: by_parent(
+                db,
+                s,
+                access::subsidies(v),
+                subsidy::Column::RegionId,
+                subsidy::Column::AppliedOn,
+            ),
+            voucher: by_key(db, s, access::vouchers(v), voucher::Column::Id),
+            vouchers_by_region: by_parent(
+                db,
+                s,
+                access::vouchers(v),
+                voucher::Column::RegionId,
+                voucher::Column::DisciplineCode,
+            ),
+            collaboration: by_key(
+                db,
+                s,
+                access::neighbourhood_collaborations(v),
+                neighbourhood_collaboration::Column::Id,
+            ),
+            collaborations_by_region: by_parent(
+                db,
+                s,
+                access::neighbourhood_collaborations(v),
+                neighbourhood_collaboration::Column::RegionId,
+                neighbourhood_collaboration::Column::Name,
+            ),
+            collaboration_disciplines: by_parent(
+                db,
+                s,
+                access::nc_disciplines(v),
+                nc_discipline::Column::CollaborationId,
+                nc_discipline::Column::DisciplineCode,
+            ),
+            agreement: by_key(db, s, access::agreements(v), agreement::Column::Id),
+            agreements_by_resv: by_parent(
+                db,
+                s,
+                access::agreements(v),
+                agreement::Column::ResvId,
+                agreement::Column::Id,
+            ),
+            agreement_disciplines: by_parent(
+                db,
+                s,
+                access::agreement_disciplines(v),
+                agreement_discipline::Column::AgreementId,
+                agreement_discipline::Column::DisciplineCode,
+            ),
+            material: by_key(
+                db,
+                s,
+                access::learning_materials(v),
+                learning_material::Column::Id,
+            ),
+            material_themes: by_parent(
+                db,
+                s,
+                access::material_themes(v),
+                material_theme::Column::MaterialId,
+                material_theme::Column::Theme,
+            ),
+            material_regions: by_parent(
+                db,
+                s,
+                access::material_regions(v),
+                material_region::Column::MaterialId,
+                material_region::Column::RegionId,
+            ),
+            materials_of_region: by_parent(
+                db,
+                s,
+                access::material_regions(v),
+                material_region::Column::RegionId,
+                material_region::Column::MaterialId,
+            ),
+            history: loader(
+                History {
+                    db: db.clone(),
+                    viewer: v.clone(),
+                },
+                s,
+            ),
+        }
+    }
+}

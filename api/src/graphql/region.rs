@@ -1,0 +1,288 @@
+//! Regions: the ~54 regions with (at most) one RESV each.
+
+use super::connection::connection;
+use super::context::{request, wants_total};
+use super::enums::{
+    ApplicationStatus, Confidence, OrderDirection, Phase, SourceKind, SubsidyKind, stored,
+};
+use super::funding::{Subsidy, Voucher};
+use super::learning::LearningMaterial;
+use super::neighbourhood::NeighbourhoodCollaboration;
+use super::node::global_id;
+use super::reference::{CareOfficeRegion, IzaRegion, Provenance};
+use super::resv::{RegionalTableParty, Resv};
+use crate::service::regions::{self, RegionFilter as Filter, RegionOrderField as Field};
+use crate::service::{Order, PageArgs};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::region;
+
+/// A region (*regio*): a sub-region of a care-office region with one regional primary-care
+/// collaboration (RESV). The country has about 54 (ZonMw's count).
+#[derive(Clone)]
+pub struct Region(pub region::Model);
+
+#[Object]
+impl Region {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        global_id("Region", self.0.id)
+    }
+    /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
+    /// a national analyst.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Option<Vec<super::audit::AuditEntry>>> {
+        super::audit::history_of(ctx, "region", self.0.id).await
+    }
+    /// Region code, e.g. `R01`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name of the region.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Approximate number of inhabitants (*inwoners*).
+    async fn population_approx(&self) -> Option<i64> {
+        self.0.population_approx
+    }
+    /// The preferred insurer (*preferente zorgverzekeraar*): the market leader, who contracts the RESV.
+    async fn preferred_insurer(&self) -> Option<&str> {
+        self.0.preferred_insurer.as_deref()
+    }
+    /// The mandate municipality (*mandaatgemeente*), which speaks for the municipalities.
+    async fn mandate_municipality(&self) -> Option<&str> {
+        self.0.mandate_municipality.as_deref()
+    }
+    /// How far the row can be trusted (for the demonstration subdivision).
+    async fn confidence(&self) -> Option<Confidence> {
+        self.0.confidence.map(Into::into)
+    }
+    /// Remarks: sources, assumed municipalities, caveats.
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    /// Where this row comes from.
+    async fn provenance(&self) -> Provenance {
+        Provenance::of(self.0.source, &self.0.source_reference)
+    }
+    /// Version, raised by every change (for optimistic concurrency).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the row last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// The care-office region (*zorgkantoorregio*) this region belongs to.
+    async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
+        let loaded = request(ctx)?
+            .loaders
+            .care_office_region
+            .load_one(self.0.care_office_region_id)
+            .await?;
+        Ok(loaded.map(CareOfficeRegion))
+    }
+    /// The IZA region this region was made from.
+    async fn iza_region(&self, ctx: &Context<'_>) -> Result<Option<IzaRegion>> {
+        let Some(id) = self.0.iza_region_id else {
+            return Ok(None);
+        };
+        Ok(request(ctx)?
+            .loaders
+            .iza_region
+            .load_one(id)
+            .await?
+            .map(IzaRegion))
+    }
+    /// The region's RESV (*regionaal eerstelijnssamenwerkingsverband*), if it has one.
+    async fn resv(&self, ctx: &Context<'_>) -> Result<Option<Resv>> {
+        Ok(request(ctx)?
+            .loaders
+            .resv_by_region
+            .load_one(self.0.id)
+            .await?
+            .map(Resv))
+    }
+    /// ZonMw subsidies of the region visible to you, by application date.
+    async fn subsidies(&self, ctx: &Context<'_>) -> Result<Vec<Subsidy>> {
+        let loaded = request(ctx)?
+            .loaders
+            .subsidies_by_region
+            .load_one(self.0.id)
+            .await?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Subsidy)
+            .collect())
+    }
+    /// ZonMw vouchers of the region visible to you, one per discipline at most.
+    async fn vouchers(&self, ctx: &Context<'_>) -> Result<Vec<Voucher>> {
+        let loaded = request(ctx)?
+            .loaders
+            .vouchers_by_region
+            .load_one(self.0.id)
+            .await?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Voucher)
+            .collect())
+    }
+    /// The neighbourhood collaborations (*hechte wijkverbanden*) of the region, by name.
+    async fn neighbourhood_collaborations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<NeighbourhoodCollaboration>> {
+        let loaded = request(ctx)?
+            .loaders
+            .collaborations_by_region
+            .load_one(self.0.id)
+            .await?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(NeighbourhoodCollaboration)
+            .collect())
+    }
+    /// The parties at the regional table (*regiotafel*), including the RESV's one seat.
+    async fn regional_table(&self, ctx: &Context<'_>) -> Result<Vec<RegionalTableParty>> {
+        let loaded = request(ctx)?
+            .loaders
+            .parties_by_region
+            .load_one(self.0.id)
+            .await?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(RegionalTableParty)
+            .collect())
+    }
+    /// LeVEL learning materials related to this region that are visible to you.
+    async fn learning_materials(&self, ctx: &Context<'_>) -> Result<Vec<LearningMaterial>> {
+        let loaders = &request(ctx)?.loaders;
+        let links = loaders
+            .materials_of_region
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ids: Vec<i32> = links.iter().map(|l| l.material_id).collect();
+        let found = loaders.material.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.get(id).cloned().map(LearningMaterial))
+            .collect())
+    }
+}
+
+/// Filters for `regions`; all given criteria must hold, each list means "any of".
+#[derive(Debug, Default, InputObject)]
+pub struct RegionFilter {
+    /// Region codes, e.g. `["R01", "R02"]`.
+    pub codes: Option<Vec<String>>,
+    /// Care-office region codes (*zorgkantoorregio*), e.g. `["ZK04"]`.
+    pub care_office_region_codes: Option<Vec<String>>,
+    /// IZA region codes, e.g. `["IZA01"]`.
+    pub iza_region_codes: Option<Vec<String>>,
+    /// Preferred insurers (*preferente zorgverzekeraar*), e.g. `["Menzis"]`.
+    pub preferred_insurers: Option<Vec<String>>,
+    /// Whether the region has an RESV.
+    pub has_resv: Option<bool>,
+    /// Development phases of the region's RESV.
+    pub resv_phases: Option<Vec<Phase>>,
+    /// Regions with a visible subsidy of one of these kinds.
+    pub subsidy_kinds: Option<Vec<SubsidyKind>>,
+    /// Regions with a visible subsidy in one of these statuses.
+    pub subsidy_statuses: Option<Vec<ApplicationStatus>>,
+    /// Part of the name, case-insensitive.
+    pub name_contains: Option<String>,
+    /// Kinds of source (*herkomst*).
+    pub sources: Option<Vec<SourceKind>>,
+}
+
+/// Fields to order regions by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegionOrderField {
+    /// Region code.
+    #[default]
+    Code,
+    /// Name.
+    Name,
+    /// Approximate population (unknown last).
+    Population,
+}
+
+/// The order of a region list; ties are broken by id, so pages are stable.
+#[derive(Debug, Default, InputObject)]
+pub struct RegionOrder {
+    #[graphql(default)]
+    pub field: RegionOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+connection!(RegionConnection, RegionEdge, Region, "regions");
+
+/// Root fields for regions.
+#[derive(Default)]
+pub struct RegionQuery;
+
+#[Object]
+impl RegionQuery {
+    /// One region by its code, e.g. `region(code: "R01")`.
+    async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
+        let rc = request(ctx)?;
+        Ok(regions::by_code(&rc.db, &rc.viewer, &code)
+            .await?
+            .map(Region))
+    }
+
+    /// Regions (*regio's*), filtered and ordered; by code unless told otherwise.
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RegionFilter>,
+        order_by: Option<RegionOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<RegionConnection> {
+        let rc = request(ctx)?;
+        let f = filter.unwrap_or_default();
+        let filter = Filter {
+            codes: f.codes,
+            care_office_region_codes: f.care_office_region_codes,
+            iza_region_codes: f.iza_region_codes,
+            preferred_insurers: f.preferred_insurers,
+            has_resv: f.has_resv,
+            resv_phases: stored(&f.resv_phases),
+            subsidy_kinds: stored(&f.subsidy_kinds),
+            subsidy_statuses: stored(&f.subsidy_statuses),
+            name_contains: f.name_contains,
+            sources: stored(&f.sources),
+        };
+        let o = order_by.unwrap_or_default();
+        let order = Order {
+            field: match o.field {
+                RegionOrderField::Code => Field::Code,
+                RegionOrderField::Name => Field::Name,
+                RegionOrderField::Population => Field::Population,
+            },
+            direction: o.direction.into(),
+        };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page =
+            regions::list(&rc.db, &rc.viewer, &filter, order, &args, wants_total(ctx)).await?;
+        Ok(RegionConnection(page.map(Region)))
+    }
+}

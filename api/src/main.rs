@@ -1,0 +1,28 @@
+//! The `api` binary: configuration, telemetry, then one of the subcommands.
+
+use api::config::{Cli, Command};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    api::telemetry::init(cli.config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => api::serve(cli.config).await,
+        Command::Migrate => api::migrate(&cli.config).await,
+        Command::Seed(args) => api::seed(&cli.config, args.scale).await,
+        Command::ExportSchema => {
+            print!("{}", api::schema_sdl());
+            Ok(())
+        }
+        Command::Token(args) => {
+            let token = api::token(&cli.config, &args)?;
+            eprintln!(
+                "A {} token for `{}`, valid for {}. Send it as `Authorization: Bearer <token>`:",
+                args.role, args.sub, args.ttl
+            );
+            println!("{token}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Changing ZonMw vouchers (ZonMw staff and admins): applications, decisions and corrections.
+
+use super::edit_funding::{Decision, check_decision, pending};
+use super::edit_resv::{Clearable, region_by_code};
+use super::write::{
+    check, check_version, commit_create, commit_delete, commit_update, insert_new, now,
+};
+use crate::access::{self, Viewer};
+use crate::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+use entity::*;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter};
+
+/// The euros a voucher may be granted.
+pub const VOUCHER_RANGE: (i64, i64) = (1, 100_000);
+
+/// Records a voucher application (status APPLIED) of `discipline` in the region `region_code`.
+pub async fn apply_for_voucher(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    region_code: &str,
+    discipline: DisciplineCode,
+    applicant: Option<&str>,
+    applied_on: NaiveDate,
+) -> ApiResult<voucher::Model> {
+    access::ensure_signed_in(viewer)?;
+    access::ensure_can_edit_funding(viewer)?;
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let region = region_by_code(&txn, viewer, "regionCode", region_code).await?;
+    let at = now();
+    let model = voucher::Model {
+        id: 0,
+        region_id: region.id,
+        discipline_code: discipline,
+        status: ApplicationStatus::Applied,
+        applicant: check::optional_text("applicant", applicant, 300)?,
+        amount_cents: None,
+        applied_on,
+        decided_on: None,
+        source: SourceKind::ZonmwDecision,
+        source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    let created = insert_new::<_, voucher::ActiveModel>(&txn, model)
+        .await
+        .map_err(|e| match e {
+            ApiError::Conflict(_) => ApiError::Conflict(format!(
+                "region {} has a voucher for {} already",
+                region.code,
+                discipline.as_str()
+            )),
+            other => other,
+        })?;
+    commit_create(txn, viewer, "voucher", created.id, created).await
+}
+
+async fn editable_voucher<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i32,
+) -> ApiResult<voucher::Model> {
+    access::ensure_signed_in(viewer)?;
+    let row = access::vouchers(viewer)
+        .filter(voucher::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("voucher"))?;
+    access::ensure_can_edit_funding(viewer)?;
+    Ok(row)
+}
+
+async fn store_voucher(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+    change: impl FnOnce(&mut voucher::Model) -> ApiResult<()>,
+) -> ApiResult<voucher::Model> {
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let before = editable_voucher(&txn, viewer, id).await?;
+    check_version(before.version, version)?;
+    let mut after = before.clone();
+    change(&mut after)?;
+    after.version += 1;
+    after.updated_at = now();
+    commit_update::<voucher::ActiveModel, _>(
+        txn,
+        viewer,
+        "voucher",
+        (voucher::Column::Id, id),
+        (voucher::Column::Version, version),
+        after.clone(),
+        &before,
+        &after,
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Decides a pending voucher application read at `version`.
+pub async fn decide_voucher(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+    decision: Decision,
+) -> ApiResult<voucher::Model> {
+    store_voucher(db, viewer, id, version, |m| {
+        if !pending(m.status) {
+            return Err(ApiError::invalid(
+                "decision",
+                "only a pending application (APPLIED or IN_REVIEW) can be decided",
+            ));
+        }
+        m.amount_cents = check_decision(&decision, m.applied_on, VOUCHER_RANGE, None)?;
+        m.status = decision.outcome;
+        m.decided_on = Some(decision.decided_on);
+        Ok(())
+    })
+    .await
+}
+
+/// Corrects a voucher read at `version`: applicant, application date, amount of a grant, date of
+/// a decision, or a pending status.
+pub async fn correct_voucher(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+    applicant: Clearable<String>,
+    applied_on: Option<NaiveDate>,
+    status: Option<ApplicationStatus>,
+    amount_cents: Option<i64>,
+    decided_on: Option<NaiveDate>,
+) -> ApiResult<voucher::Model> {
+    store_voucher(db, viewer, id, version, |m| {
+        if let Some(v) = applicant {
+            m.applicant = check::optional_text("applicant", v.as_deref(), 300)?;
+        }
+        if let Some(day) = applied_on {
+            m.applied_on = day;
+        }
+        if let Some(s) = status {
+            if !(pending(s) && pending(m.status)) {
+                return Err(ApiError::invalid(
+                    "status",
+                    "corrections move a pending application between APPLIED and IN_REVIEW",
+                ));
+            }
+            m.status = s;
+        }
+        if let Some(cents) = amount_cents {
+            if m.status != ApplicationStatus::Granted {
+                return Err(ApiError::invalid(
+                    "amount",
+                    "only a granted voucher has an amount",
+                ));
+            }
+            m.amount_cents = Some(check::amount(
+                "amount",
+                cents,
+                VOUCHER_RANGE.0,
+                VOUCHER_RANGE.1,
+            )?);
+        }
+        if let Some(day) = decided_on {
+            if pending(m.status) {
+                return Err(ApiError::invalid(
+                    "decidedOn",
+                    "a pending application has no decision date",
+                ));
+            }
+            m.decided_on = Some(day);
+        }
+        check::in_order("decidedOn", Some(m.applied_on), m.decided_on)
+    })
+    .await
+}
+
+/// Deletes a voucher record read at `version` (a record entered in error).
+pub async fn delete_voucher(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+) -> ApiResult<()> {
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let before = editable_voucher(&txn, viewer, id).await?;
+    check_version(before.version, version)?;
+    commit_delete::<voucher::Entity, _>(
+        txn,
+        viewer,
+        "voucher",
+        (voucher::Column::Id, id),
+        (voucher::Column::Version, version),
+        &before,
+    )
+    .await?;
+    Ok(())
+}

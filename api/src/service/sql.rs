@@ -1,0 +1,73 @@
+//! Small query-building helpers shared by the services.
+
+use super::{Direction, Order};
+use crate::access::{self, Viewer};
+use entity::region;
+use sea_orm::sea_query::{Expr, Func, LikeExpr, SelectStatement, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Order as SqlOrder, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select, sea_query::NullOrdering,
+};
+
+/// `LOWER(column) LIKE '%text%'`, with the wildcards of `text` taken literally.
+pub fn contains_ci<C: ColumnTrait>(column: C, text: &str) -> SimpleExpr {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    Expr::expr(Func::lower(Expr::col(column.as_column_ref())))
+        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+/// Ids of the visible regions with one of `codes`, as a subquery.
+pub fn region_ids_with_codes(viewer: &Viewer, codes: &[String]) -> SelectStatement {
+    access::regions(viewer)
+        .select_only()
+        .column(region::Column::Id)
+        .filter(region::Column::Code.is_in(codes.iter().cloned()))
+        .into_query()
+}
+
+/// Orders `select` by `column` (nulls last either way) and then by `id`, so pages are stable.
+pub fn ordered<E: EntityTrait>(
+    select: Select<E>,
+    column: E::Column,
+    id: E::Column,
+    direction: Direction,
+) -> Select<E> {
+    let dir = match direction {
+        Direction::Asc => SqlOrder::Asc,
+        Direction::Desc => SqlOrder::Desc,
+    };
+    select
+        .order_by_with_nulls(column, dir.clone(), NullOrdering::Last)
+        .order_by(id, dir)
+}
+
+/// Applies a requested order whose field maps to a column.
+pub fn apply_order<E: EntityTrait, F: Copy>(
+    select: Select<E>,
+    order: Order<F>,
+    column_of: impl Fn(F) -> E::Column,
+    id: E::Column,
+) -> Select<E> {
+    ordered(select, column_of(order.field), id, order.direction)
+}
+
+/// Adds `column IN values` when a list filter is given. An empty list matches nothing, as a client
+/// asking for "any of none" expects.
+pub fn in_list<E, C, V>(select: Select<E>, column: C, values: &Option<Vec<V>>) -> Select<E>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+    V: Into<sea_orm::Value> + Clone,
+{
+    match values {
+        Some(values) => select.filter(column.is_in(values.iter().cloned())),
+        None => select,
+    }
+}

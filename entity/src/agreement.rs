@@ -1,0 +1,26 @@
+//! A collaboration agreement (*samenwerkingsafspraak*) made by an RESV.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "agreement")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub resv_id: i32,
+    pub topic: String,
+    pub level: AgreementLevel,
+    pub status: AgreementStatus,
+    pub agreed_on: Option<Date>,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! An entry of the audit trail: who changed what, when, with the state before and after.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "audit_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub at: DateTimeUtc,
+    pub actor_sub: String,
+    pub actor_role: String,
+    /// The table of the changed row, e.g. `resv`.
+    pub entity: String,
+    pub entity_id: i32,
+    /// `CREATE`, `UPDATE` or `DELETE`.
+    pub action: String,
+    /// The row before the change (JSON text), none for a creation.
+    pub before: Option<String>,
+    /// The row after the change (JSON text), none for a deletion.
+    pub after: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+//! An IZA region with its mandate municipality (*mandaatgemeente*) and SPUK-IZA amounts.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "iza_region")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub code: String,
+    pub name: String,
+    pub mandate_municipality: String,
+    pub spuk_2025_cents: Option<i64>,
+    pub spuk_2026_cents: Option<i64>,
+    pub care_office_region_id: i32,
+    pub population_approx: Option<i64>,
+    pub notes: Option<String>,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

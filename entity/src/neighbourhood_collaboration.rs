@@ -1,0 +1,27 @@
+//! A close-knit neighbourhood collaboration (*hecht wijkverband*).
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "neighbourhood_collaboration")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub region_id: i32,
+    pub name: String,
+    pub area: String,
+    pub population: Option<i64>,
+    pub status: CollaborationStatus,
+    pub established_on: Option<Date>,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,31 @@
+//! A region with (at most) one RESV: a subregion of a care-office region.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "region")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub code: String,
+    pub name: String,
+    pub population_approx: Option<i64>,
+    pub preferred_insurer: Option<String>,
+    pub mandate_municipality: Option<String>,
+    pub care_office_region_id: i32,
+    pub iza_region_id: Option<i32>,
+    pub confidence: Option<Confidence>,
+    pub notes: Option<String>,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+//! A party at the regional table (*regiotafel*) of a region; the RESV has one seat there.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "regional_table_party")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub region_id: i32,
+    pub kind: TablePartyKind,
+    pub organisation: String,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,49 @@
+//! A regional primary-care collaboration (*regionaal eerstelijnssamenwerkingsverband*, RESV).
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "resv")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub region_id: i32,
+    pub name: String,
+    pub legal_form: LegalForm,
+    pub treasurer: Option<String>,
+    pub phase: Phase,
+    pub established_on: Option<Date>,
+    pub contracted_from: Option<Date>,
+    pub task_mandate: TaskStatus,
+    pub task_capacity_access: TaskStatus,
+    pub task_care_agreements: TaskStatus,
+    pub task_neighbourhood_support: TaskStatus,
+    pub task_facilitation: TaskStatus,
+    pub criterion_core_disciplines_met: bool,
+    pub criterion_core_disciplines_note: Option<String>,
+    pub criterion_mandated_representation_met: bool,
+    pub criterion_mandated_representation_note: Option<String>,
+    pub criterion_multidisciplinary_governance_met: bool,
+    pub criterion_multidisciplinary_governance_note: Option<String>,
+    pub criterion_regional_agenda_met: bool,
+    pub criterion_regional_agenda_note: Option<String>,
+    pub criterion_citizen_participation_met: bool,
+    pub criterion_citizen_participation_note: Option<String>,
+    pub citizen_participation: Option<String>,
+    pub website: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub internal_notes: Option<String>,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,33 @@
+//! A ZonMw subsidy application and its decision; amounts in integer euro cents.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "subsidy")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub region_id: Option<i32>,
+    pub kind: SubsidyKind,
+    pub status: ApplicationStatus,
+    pub applicant: Option<String>,
+    pub amount_requested_cents: Option<i64>,
+    pub amount_granted_cents: Option<i64>,
+    pub applied_on: Date,
+    pub decided_on: Option<Date>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+    #[sea_orm(unique)]
+    pub zonmw_reference: Option<String>,
+    pub source: SourceKind,
+    pub source_reference: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+//! Migrations of the RESV registry: the only source of the database schema, on SQLite and
+//! PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_registry;
+mod m20261123_000002_access_audit;
+mod m20261123_000003_row_security;
+
+/// Runs the registry's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_registry::Migration),
+            Box::new(m20261123_000002_access_audit::Migration),
+            Box::new(m20261123_000003_row_security::Migration),
+        ]
+    }
+}

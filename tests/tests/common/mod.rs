@@ -1,0 +1,382 @@
+//! The test harness: the real application on a fresh, migrated and seeded database, on SQLite or
+//! PostgreSQL, spoken to over HTTP.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use api::db::StatementCounter;
+use api::{AppState, app};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use std::future::Future;
+
+/// The environment variable naming the PostgreSQL server for tests, e.g.
+/// `postgres://postgres@127.0.0.1:5432/postgres`. Each test creates its own database there.
+pub const PG_ENV: &str = "TEST_DATABASE_URL";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test and removed when it is dropped.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+/// The login role the app uses on PostgreSQL in tests: it owns no table. Roles are shared by the
+/// whole server, so one role serves every test database (its rights are granted per database).
+pub const APP_ROLE: &str = "registry_test_app";
+
+async fn ensure_app_role(db: &DatabaseConnection) {
+    // Tests run in parallel; creating the role concurrently can fail on either side, so retry.
+    for _ in 0..20 {
+        let created = db
+            .execute_unprepared(&format!(
+                "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ))
+            .await;
+        if created.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("could not create the role {APP_ROLE}");
+}
+
+/// `url` with its user replaced by `user` (`scheme://user[:password]@host/db`).
+fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}
+
+impl TestDatabase {
+    /// A new, empty database; `None` for PostgreSQL when no server is configured.
+    pub async fn create(backend: Backend) -> Option<TestDatabase> {
+        let unique = format!("registry_test_{}", uuid::Uuid::new_v4().simple());
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{unique}.db"));
+                Some(TestDatabase {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::File(path),
+                })
+            }
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var(PG_ENV) else {
+                    eprintln!("{PG_ENV} is not set: skipping the PostgreSQL variant of this test");
+                    return None;
+                };
+                let admin = sea_orm::Database::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {unique}"))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.ok();
+                let url = match admin_url.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{unique}"),
+                    None => panic!("{PG_ENV} must end in /DATABASE"),
+                };
+                Some(TestDatabase {
+                    url,
+                    cleanup: Cleanup::Postgres {
+                        admin_url,
+                        name: unique,
+                    },
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside async code; a small runtime of its own removes the database.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(runtime) = runtime {
+                        runtime.block_on(async {
+                            if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                                let _ = admin
+                                    .execute_unprepared(&format!(
+                                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                    ))
+                                    .await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The application under test, listening on a random local port.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The database as its owner sees it (every row), for checks behind the API's back.
+    pub db: DatabaseConnection,
+    /// The database as the app connects to it (on PostgreSQL: a role under row-level security).
+    pub app_db: DatabaseConnection,
+    pub statements: StatementCounter,
+    pub backend: Backend,
+}
+
+impl TestApp {
+    /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions).
+    /// `None` when the backend is not available (PostgreSQL without [`PG_ENV`]).
+    pub async fn spawn(backend: Backend, scale: u32) -> Option<TestApp> {
+        api::telemetry::init(api::config::LogFormat::Pretty);
+        let database = TestDatabase::create(backend).await?;
+        let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
+        Migrator::up(&db, None).await.expect("migrate");
+        api::seed::run(&db, scale).await.expect("seed");
+        // On PostgreSQL the app connects, as in production, as a role that does not own the
+        // tables, so the row-level security policies apply to everything it does.
+        let (app_db, statements) = match &database.cleanup {
+            Cleanup::Postgres { .. } => {
+                let role = APP_ROLE;
+                ensure_app_role(&db).await;
+                db.execute_unprepared(&format!(
+                    "GRANT USAGE ON SCHEMA public TO {role}; \
+                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; \
+                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};"
+                ))
+                .await
+                .expect("grant the app role its rights");
+                api::db::connect(&with_user(&database.url, role))
+                    .await
+                    .expect("connect as the app role")
+            }
+            Cleanup::File(_) => (db.clone(), owner_statements),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let router = app(AppState::new(
+            app_db.clone(),
+            statements.clone(),
+            test_verifier(),
+        ));
+        // The server task owns the database guard: a test's `async move` block may capture only
+        // some fields of the app, and the database must outlive every request.
+        tokio::spawn(async move {
+            let _database = database;
+            let _ = axum::serve(listener, router).await;
+        });
+        Some(TestApp {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            app_db,
+            statements,
+            backend,
+        })
+    }
+
+    /// Posts a GraphQL request and returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_with(None, query, variables).await
+    }
+
+    /// Posts a GraphQL request with a bearer token (or none) and returns the whole response body.
+    pub async fn gql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post(token, query, variables)
+            .await
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
+    /// Posts a GraphQL request with a bearer token (or none) and returns the HTTP response.
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("send")
+    }
+
+    /// Posts a GraphQL request as `role` (keeping `regions`) that must succeed; returns `data`.
+    pub async fn data_as(
+        &self,
+        role: &str,
+        regions: &[&str],
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let body = self
+            .gql_with(Some(&token(role, regions)), query, variables)
+            .await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Posts a GraphQL request that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs a request and returns its data and the SQL statements it took.
+    pub async fn counted(&self, query: &str, variables: Value) -> (Value, u64) {
+        let before = self.statements.get();
+        let data = self.data(query, variables).await;
+        (data, self.statements.get() - before)
+    }
+}
+
+/// Issuer and audience the test app requires.
+pub const ISSUER: &str = "test-issuer";
+pub const AUDIENCE: &str = "test-audience";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The verifier of the test app: the test RS256 and ES256 keys, no HS256.
+pub fn test_verifier() -> api::auth::TokenVerifier {
+    let mut verifier = api::auth::TokenVerifier::new(ISSUER, AUDIENCE, 5);
+    verifier
+        .trust_pem("test-rs", &fixture("test-rs.pem"))
+        .expect("RS key");
+    verifier
+        .trust_pem("test-es", &fixture("test-es.pem"))
+        .expect("ES key");
+    verifier
+}
+
+/// Claims for `role` keeping `regions`, valid for ten minutes.
+pub fn claims(role: &str, regions: &[&str]) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({
+        "sub": format!("test-{role}"), "role": role, "iss": ISSUER, "aud": AUDIENCE,
+        "exp": now + 600, "nbf": now - 5, "iat": now,
+    });
+    if !regions.is_empty() {
+        claims["regions"] = json!(regions);
+    }
+    claims
+}
+
+/// Signs `claims` with a fixture key: `alg` RS256 or ES256, under `kid`.
+pub fn sign(
+    claims: &Value,
+    alg: jsonwebtoken::Algorithm,
+    kid: Option<&str>,
+    key_file: &str,
+) -> String {
+    use jsonwebtoken::{EncodingKey, Header};
+    let pem = fixture(key_file);
+    let key = match alg {
+        jsonwebtoken::Algorithm::ES256 => EncodingKey::from_ec_pem(&pem),
+        jsonwebtoken::Algorithm::HS256 => Ok(EncodingKey::from_secret(&pem)),
+        _ => EncodingKey::from_rsa_pem(&pem),
+    }
+    .expect("a private key");
+    let mut header = Header::new(alg);
+    header.kid = kid.map(str::to_owned);
+    jsonwebtoken::encode(&header, claims, &key).expect("sign")
+}
+
+/// A valid RS256 token for `role` keeping `regions`.
+pub fn token(role: &str, regions: &[&str]) -> String {
+    sign(
+        &claims(role, regions),
+        jsonwebtoken::Algorithm::RS256,
+        Some("test-rs"),
+        "test-rs-private.pem",
+    )
+}
+
+/// The error codes of a response, in order.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("NONE")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs `test` on a fresh app for `backend`, or skips it when the backend is unavailable.
+pub async fn run<F, Fut>(backend: Backend, scale: u32, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if let Some(app) = TestApp::spawn(backend, scale).await {
+        test(app).await;
+    }
+}
+
+/// Declares a test that runs on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $test:expr) => {
+        $crate::on_both_databases!($name, 1, $test);
+    };
+    ($name:ident, $scale:expr, $test:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                common::run(common::Backend::Sqlite, $scale, $test).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                common::run(common::Backend::Postgres, $scale, $test).await;
+            }
+        }
+    };
+}
