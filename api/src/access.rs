@@ -166,6 +166,17 @@ pub fn aggregate_claims() -> crate::db::Claims {
     ("aggregate".to_owned(), String::new())
 }
 
+/// Whether the viewer reads subsidies and vouchers of every status in every region; coverage
+/// figures of other viewers are under disclosure control.
+pub fn can_read_every_status(viewer: &Viewer) -> bool {
+    viewer.is(&[Role::Admin, Role::ZonmwStaff, Role::NationalAnalyst])
+}
+
+/// Whether the viewer reads the LeVEL materials for members (every signed-in role).
+pub fn can_see_member_materials(viewer: &Viewer) -> bool {
+    viewer.role().is_some()
+}
+
 /// Whether the viewer may see personal contact data of every region.
 pub fn can_see_all_contacts(viewer: &Viewer) -> bool {
     viewer.is(&[Role::Admin, Role::ZonmwStaff])

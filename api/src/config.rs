@@ -72,6 +72,11 @@ pub struct Config {
     /// Log output: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
+    /// Disclosure control of the coverage figures: counts of non-public rows (applications not
+    /// granted) from 1 up to this number (exclusive) are suppressed for viewers who may not read
+    /// them.
+    #[arg(long, env = "DISCLOSURE_MIN_COUNT", default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..=1000), global = true)]
+    pub disclosure_min_count: i64,
     #[command(flatten)]
     pub auth: AuthConfig,
 }

@@ -45,6 +45,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The same state with the coverage settings `settings`.
+    pub fn with_coverage_settings(mut self, settings: graphql::coverage::CoverageSettings) -> Self {
+        self.schema = graphql::schema_with(settings);
+        self
+    }
+
     /// State over an open database, trusting the keys of `verifier`.
     pub fn new(
         db: DatabaseConnection,
@@ -212,7 +218,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let verifier = TokenVerifier::from_config(&config.auth)?;
     let listener = tokio::net::TcpListener::bind(config.bind_addr).await?;
     tracing::info!(address = %listener.local_addr()?, profile = ?config.auth.profile, "Serving the registry; GraphiQL at /graphql.");
-    axum::serve(listener, app(AppState::new(db, statements, verifier)))
+    let state = AppState::new(db, statements, verifier).with_coverage_settings(
+        graphql::coverage::CoverageSettings {
+            disclosure_threshold: config.disclosure_min_count,
+        },
+    );
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_registry;
 mod m20261123_000002_access_audit;
 mod m20261123_000003_row_security;
+mod m20261123_000004_history;
 
 /// Runs the registry's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_registry::Migration),
             Box::new(m20261123_000002_access_audit::Migration),
             Box::new(m20261123_000003_row_security::Migration),
+            Box::new(m20261123_000004_history::Migration),
         ]
     }
 }

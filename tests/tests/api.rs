@@ -150,19 +150,21 @@ on_both_databases!(
 on_both_databases!(published_mid_2025_figures, |app: TestApp| async move {
     let data = app
         .data(
-            "{ nationalFigures {
-                 regionCount population resvCount vouchersGranted
-                 resvsByPhase { phase count }
-                 subsidies { kind regionsApplied regionsGranted populationApplied
-                             populationShareApplied amountGranted { min max total } }
-               } }",
+            r#"{ coverage(asOf: "2025-07-01") { national {
+                 regions population
+                 resvs { regionsWithResv byPhase { phase resvs } }
+                 vouchers { status vouchers }
+                 subsidies { kind status applications granted { min max sum } }
+                 subsidyReach { kind regionsApplied regionsGranted populationApplied
+                                populationShareApplied }
+               } } }"#,
             json!({}),
         )
         .await;
-    let f = &data["nationalFigures"];
-    assert_eq!(f["regionCount"], 54);
+    let f = &data["coverage"]["national"];
+    assert_eq!(f["regions"], 54);
     assert_eq!(f["population"], 17_900_000);
-    let implementation = f["subsidies"]
+    let implementation = f["subsidyReach"]
         .as_array()
         .and_then(|k| k.iter().find(|s| s["kind"] == "IMPLEMENTATION"))
         .expect("implementation figures");
@@ -172,14 +174,28 @@ on_both_databases!(published_mid_2025_figures, |app: TestApp| async move {
         .as_f64()
         .expect("share");
     assert!((0.975..0.985).contains(&share), "share {share}");
+    let granted = f["subsidies"]
+        .as_array()
+        .and_then(|k| {
+            k.iter()
+                .find(|s| s["kind"] == "IMPLEMENTATION" && s["status"] == "GRANTED")
+        })
+        .expect("granted implementation subsidies");
+    assert_eq!(granted["applications"], 48);
     let euros = |v: &Value| v.as_str().expect("money").parse::<f64>().expect("decimal");
-    assert!(euros(&implementation["amountGranted"]["min"]) >= 500_000.0);
-    assert!(euros(&implementation["amountGranted"]["max"]) <= 2_000_000.0);
-    let vouchers = f["vouchersGranted"].as_i64().expect("vouchers");
+    assert!(euros(&granted["granted"]["min"]) >= 500_000.0);
+    assert!(euros(&granted["granted"]["max"]) <= 2_000_000.0);
+    let vouchers: i64 = f["vouchers"]
+        .as_array()
+        .expect("vouchers")
+        .iter()
+        .filter(|v| v["status"] == "GRANTED")
+        .filter_map(|v| v["vouchers"].as_i64())
+        .sum();
     assert!((190..=200).contains(&vouchers), "{vouchers} vouchers");
-    for phase in f["resvsByPhase"].as_array().expect("phases") {
+    for phase in f["resvs"]["byPhase"].as_array().expect("phases") {
         assert!(
-            phase["count"].as_i64() > Some(0),
+            phase["resvs"].as_i64() > Some(0),
             "every phase occurs: {phase}"
         );
     }

@@ -218,6 +218,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         database_url: "sqlite::memory:".into(),
         bind_addr: "127.0.0.1:0".parse().expect("address"),
         log_format: LogFormat::Pretty,
+        disclosure_min_count: 3,
         auth: auth(Profile::Development),
     };
     let args = TokenArgs {

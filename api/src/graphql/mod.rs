@@ -4,9 +4,9 @@
 mod audit;
 pub mod connection;
 pub mod context;
+pub mod coverage;
 mod enums;
 mod errors;
-mod figures;
 mod funding;
 mod funding_mutation;
 mod learning;
@@ -36,7 +36,7 @@ pub struct Query(
     neighbourhood::NeighbourhoodQuery,
     learning::LearningQuery,
     reference::ReferenceQuery,
-    figures::FiguresQuery,
+    coverage::CoverageQuery,
     audit::AuditQuery,
 );
 
@@ -59,9 +59,16 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 /// The most directives on one field.
 pub const MAX_DIRECTIVES_PER_FIELD: usize = 5;
 
-/// Builds the schema. No I/O: the database and the viewer come with each request.
+/// Builds the schema with default settings. No I/O: the database and the viewer come with each
+/// request.
 pub fn schema() -> RegistrySchema {
+    schema_with(coverage::CoverageSettings::default())
+}
+
+/// Builds the schema with `coverage` settings.
+pub fn schema_with(coverage: coverage::CoverageSettings) -> RegistrySchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(coverage)
         .extension(errors::ErrorCodes)
         // Bounds for a public API: the deepest useful query (care-office region → regions → RESV
         // → seats → disciplines, with connection wrappers) stays well below these.

@@ -1,12 +1,14 @@
 //! `seed`: loads the reference data and generates the demonstration data. Idempotent: reference
 //! rows are upserted by their codes, and demonstration data is generated only into a registry that
-//! has no RESVs, subsidies, vouchers or materials yet.
+//! has no RESVs, subsidies, vouchers, materials or neighbourhood collaborations yet; it comes with
+//! a backdated history ([`history`]).
 #![expect(
     clippy::disallowed_methods,
     reason = "the seed loads data as the system, outside any viewer's scope"
 )]
 
 pub mod demo;
+pub mod history;
 pub mod reference;
 
 use chrono::Utc;
@@ -37,10 +39,16 @@ pub async fn run(db: &DatabaseConnection, scale: u32) -> anyhow::Result<SeedRepo
     let empty = resv::Entity::find().count(&txn).await? == 0
         && subsidy::Entity::find().count(&txn).await? == 0
         && voucher::Entity::find().count(&txn).await? == 0
-        && learning_material::Entity::find().count(&txn).await? == 0;
+        && learning_material::Entity::find().count(&txn).await? == 0
+        && neighbourhood_collaboration::Entity::find()
+            .count(&txn)
+            .await?
+            == 0;
     if empty {
         let data = demo::generate(&region_rows, reference::regions()?.len());
+        let history = history::of(&region::Entity::find().all(&txn).await?, &data);
         insert_demo(&txn, data).await?;
+        history.store(&txn).await?;
         reset_sequences(&txn).await?;
     }
     txn.commit().await?;

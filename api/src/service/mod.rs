@@ -3,6 +3,7 @@
 //! GraphQL.
 
 pub mod batch;
+pub mod coverage;
 pub mod edit_agreements;
 pub mod edit_collaborations;
 pub mod edit_funding;
@@ -14,7 +15,6 @@ pub mod edit_seats;
 pub mod edit_subsidies;
 pub mod edit_table;
 pub mod edit_vouchers;
-pub mod figures;
 pub mod funding;
 pub mod history;
 pub mod materials;

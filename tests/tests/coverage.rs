@@ -1,0 +1,783 @@
+//! The coverage dashboards: every figure against an independent computation over the registry's
+//! rows, figures on past dates, disclosure control and the exports, on SQLite and PostgreSQL.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the independent computation reads whole tables, outside any viewer's scope"
+)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "answers have the shape the schema fixes; a missing field fails on its own line"
+)]
+
+mod common;
+
+use common::{TestApp, error_codes};
+use entity::*;
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Named figures of one group; zeros left out, so a missing entry and a zero compare equal.
+type Figures = BTreeMap<String, i64>;
+
+fn add(figures: &mut Figures, name: impl Into<String>, value: i64) {
+    *figures.entry(name.into()).or_default() += value;
+}
+
+fn nonzero(mut figures: Figures) -> Figures {
+    figures.retain(|_, v| *v != 0);
+    figures
+}
+
+/// Cents of a decimal money string.
+fn cents(value: &Value) -> i64 {
+    let text = value.as_str().expect("money");
+    let (units, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let fraction = format!("{fraction:0<2}");
+    units.parse::<i64>().expect("units") * 100 + fraction[..2].parse::<i64>().expect("cents")
+}
+
+const FIGURES: &str = "
+fragment F on CoverageFigures {
+  regions population
+  resvs {
+    regionsWithResv populationCovered minimumCompositionMet
+    byPhase { phase resvs population minimumCompositionMet }
+    designCriteria { criterion met }
+    mainTasks { task notStarted inProgress operational }
+  }
+  seats {
+    multidisciplinarySeats disciplinesInMultidisciplinarySeats
+    byDiscipline { discipline mandated pending withoutMandate empty }
+  }
+  subsidies { kind status suppressed applications requested { sum min max } granted { sum min max } }
+  subsidyReach { kind appliedSuppressed regionsApplied populationApplied regionsGranted populationGranted }
+  vouchers { discipline status suppressed vouchers amount }
+  neighbourhoods { collaborations active population meetingMinimumComposition populationMeetingMinimumComposition }
+}";
+
+fn coverage_query(as_of: &str) -> String {
+    format!(
+        "{{ coverage(asOf: \"{as_of}\") {{
+             asOf disclosure {{ controlled minimumCount }}
+             national {{ ...F }}
+             byCareOfficeRegion {{ key careOfficeRegion {{ code }} figures {{ ...F }} }}
+             byInsurer {{ key insurer figures {{ ...F }} }}
+             byRegion {{ key region {{ code }} figures {{ ...F }} }}
+           }} }} {FIGURES}"
+    )
+}
+
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+/// The figures of a `CoverageFigures` answer, flattened.
+fn flatten(f: &Value) -> Figures {
+    let mut out = Figures::new();
+    add(&mut out, "regions", f["regions"].as_i64().unwrap());
+    add(&mut out, "population", f["population"].as_i64().unwrap());
+    let resvs = &f["resvs"];
+    add(
+        &mut out,
+        "resvs",
+        resvs["regionsWithResv"].as_i64().unwrap(),
+    );
+    add(
+        &mut out,
+        "resvs.population",
+        resvs["populationCovered"].as_i64().unwrap(),
+    );
+    add(
+        &mut out,
+        "minimum",
+        resvs["minimumCompositionMet"].as_i64().unwrap(),
+    );
+    for p in resvs["byPhase"].as_array().unwrap() {
+        let phase = p["phase"].as_str().unwrap();
+        add(
+            &mut out,
+            format!("phase.{phase}"),
+            p["resvs"].as_i64().unwrap(),
+        );
+        add(
+            &mut out,
+            format!("phase.{phase}.population"),
+            p["population"].as_i64().unwrap(),
+        );
+        add(
+            &mut out,
+            format!("phase.{phase}.minimum"),
+            p["minimumCompositionMet"].as_i64().unwrap(),
+        );
+    }
+    for c in resvs["designCriteria"].as_array().unwrap() {
+        add(
+            &mut out,
+            format!("criterion.{}", c["criterion"].as_str().unwrap()),
+            c["met"].as_i64().unwrap(),
+        );
+    }
+    for t in resvs["mainTasks"].as_array().unwrap() {
+        let task = t["task"].as_str().unwrap();
+        for status in ["notStarted", "inProgress", "operational"] {
+            add(
+                &mut out,
+                format!("task.{task}.{}", snake(status)),
+                t[status].as_i64().unwrap(),
+            );
+        }
+    }
+    let seats = &f["seats"];
+    add(
+        &mut out,
+        "shared",
+        seats["multidisciplinarySeats"].as_i64().unwrap(),
+    );
+    add(
+        &mut out,
+        "shared.disciplines",
+        seats["disciplinesInMultidisciplinarySeats"]
+            .as_i64()
+            .unwrap(),
+    );
+    for d in seats["byDiscipline"].as_array().unwrap() {
+        let discipline = d["discipline"].as_str().unwrap();
+        for (field, status) in [
+            ("mandated", "MANDATED"),
+            ("pending", "PENDING"),
+            ("withoutMandate", "NONE"),
+            ("empty", "EMPTY"),
+        ] {
+            add(
+                &mut out,
+                format!("seat.{discipline}.{status}"),
+                d[field].as_i64().unwrap(),
+            );
+        }
+    }
+    for s in f["subsidies"].as_array().unwrap() {
+        let key = format!(
+            "subsidy.{}.{}",
+            s["kind"].as_str().unwrap(),
+            s["status"].as_str().unwrap()
+        );
+        if s["suppressed"] == true {
+            add(&mut out, format!("{key}.suppressed"), 1);
+            continue;
+        }
+        add(&mut out, key.clone(), s["applications"].as_i64().unwrap());
+        for side in ["requested", "granted"] {
+            add(&mut out, format!("{key}.{side}"), cents(&s[side]["sum"]));
+            for bound in ["min", "max"] {
+                if !s[side][bound].is_null() {
+                    add(
+                        &mut out,
+                        format!("{key}.{side}.{bound}"),
+                        cents(&s[side][bound]),
+                    );
+                }
+            }
+        }
+    }
+    for r in f["subsidyReach"].as_array().unwrap() {
+        let kind = r["kind"].as_str().unwrap();
+        if r["appliedSuppressed"] == true {
+            add(&mut out, format!("reach.{kind}.applied.suppressed"), 1);
+        } else {
+            add(
+                &mut out,
+                format!("reach.{kind}.applied"),
+                r["regionsApplied"].as_i64().unwrap(),
+            );
+            add(
+                &mut out,
+                format!("reach.{kind}.applied.population"),
+                r["populationApplied"].as_i64().unwrap(),
+            );
+        }
+        add(
+            &mut out,
+            format!("reach.{kind}.granted"),
+            r["regionsGranted"].as_i64().unwrap(),
+        );
+        add(
+            &mut out,
+            format!("reach.{kind}.granted.population"),
+            r["populationGranted"].as_i64().unwrap(),
+        );
+    }
+    for v in f["vouchers"].as_array().unwrap() {
+        let key = format!(
+            "voucher.{}.{}",
+            v["discipline"].as_str().unwrap(),
+            v["status"].as_str().unwrap()
+        );
+        if v["suppressed"] == true {
+            add(&mut out, format!("{key}.suppressed"), 1);
+            continue;
+        }
+        add(&mut out, key.clone(), v["vouchers"].as_i64().unwrap());
+        add(&mut out, format!("{key}.amount"), cents(&v["amount"]));
+    }
+    let n = &f["neighbourhoods"];
+    add(&mut out, "nc", n["collaborations"].as_i64().unwrap());
+    add(&mut out, "nc.active", n["active"].as_i64().unwrap());
+    add(&mut out, "nc.population", n["population"].as_i64().unwrap());
+    add(
+        &mut out,
+        "nc.minimum",
+        n["meetingMinimumComposition"].as_i64().unwrap(),
+    );
+    add(
+        &mut out,
+        "nc.minimum.population",
+        n["populationMeetingMinimumComposition"].as_i64().unwrap(),
+    );
+    nonzero(out)
+}
+
+/// Every group of an answer: ("national", ""), ("careOffice", id), ("insurer", name),
+/// ("region", id).
+fn answer_groups(coverage: &Value) -> HashMap<(String, String), Figures> {
+    let mut out = HashMap::new();
+    out.insert(
+        ("national".to_owned(), String::new()),
+        flatten(&coverage["national"]),
+    );
+    for (grouping, field) in [
+        ("careOffice", "byCareOfficeRegion"),
+        ("insurer", "byInsurer"),
+        ("region", "byRegion"),
+    ] {
+        for group in coverage[field].as_array().unwrap() {
+            let key = group["key"].as_str().unwrap().to_owned();
+            out.insert((grouping.to_owned(), key), flatten(&group["figures"]));
+        }
+    }
+    out
+}
+
+/// The registry's current rows, read as an admin.
+struct Rows {
+    regions: Vec<region::Model>,
+    resvs: Vec<resv::Model>,
+    seats: Vec<seat::Model>,
+    seat_disciplines: Vec<seat_discipline::Model>,
+    subsidies: Vec<subsidy::Model>,
+    vouchers: Vec<voucher::Model>,
+    collaborations: Vec<neighbourhood_collaboration::Model>,
+    collaboration_disciplines: Vec<nc_discipline::Model>,
+}
+
+async fn rows(app: &TestApp) -> Rows {
+    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
+        .await
+        .expect("begin");
+    let rows = Rows {
+        regions: region::Entity::find().all(&txn).await.unwrap(),
+        resvs: resv::Entity::find().all(&txn).await.unwrap(),
+        seats: seat::Entity::find().all(&txn).await.unwrap(),
+        seat_disciplines: seat_discipline::Entity::find().all(&txn).await.unwrap(),
+        subsidies: subsidy::Entity::find().all(&txn).await.unwrap(),
+        vouchers: voucher::Entity::find().all(&txn).await.unwrap(),
+        collaborations: neighbourhood_collaboration::Entity::find()
+            .all(&txn)
+            .await
+            .unwrap(),
+        collaboration_disciplines: nc_discipline::Entity::find().all(&txn).await.unwrap(),
+    };
+    txn.commit().await.expect("commit");
+    rows
+}
+
+/// The groups a region belongs to.
+fn groups_of(region: &region::Model) -> Vec<(String, String)> {
+    vec![
+        ("national".to_owned(), String::new()),
+        (
+            "careOffice".to_owned(),
+            region.care_office_region_id.to_string(),
+        ),
+        (
+            "insurer".to_owned(),
+            region.preferred_insurer.clone().unwrap_or_default(),
+        ),
+        ("region".to_owned(), region.id.to_string()),
+    ]
+}
+
+/// Adds to the figures of every group `region` belongs to (only the nation's without a region).
+fn each(
+    out: &mut HashMap<(String, String), Figures>,
+    region: Option<&region::Model>,
+    mut f: impl FnMut(&mut Figures),
+) {
+    let groups = match region {
+        Some(region) => groups_of(region),
+        None => vec![("national".to_owned(), String::new())],
+    };
+    for group in groups {
+        f(out.entry(group).or_default());
+    }
+}
+
+/// The figures computed from the rows, row by row in Rust.
+fn expected(rows: &Rows) -> HashMap<(String, String), Figures> {
+    let mut out: HashMap<(String, String), Figures> = HashMap::new();
+    let region_of: HashMap<i32, &region::Model> = rows.regions.iter().map(|r| (r.id, r)).collect();
+    for r in &rows.regions {
+        let population = r.population_approx.unwrap_or(0);
+        each(&mut out, Some(r), |f| {
+            add(f, "regions", 1);
+            add(f, "population", population);
+        });
+    }
+    let resv_of: HashMap<i32, &resv::Model> = rows.resvs.iter().map(|r| (r.id, r)).collect();
+    let seat_of: HashMap<i32, &seat::Model> = rows.seats.iter().map(|s| (s.id, s)).collect();
+    let mut minimum: HashMap<i32, HashSet<DisciplineCode>> = HashMap::new();
+    let mut per_seat: HashMap<i32, i64> = HashMap::new();
+    for d in &rows.seat_disciplines {
+        *per_seat.entry(d.seat_id).or_default() += 1;
+        let seat = seat_of[&d.seat_id];
+        let core = [
+            DisciplineCode::GeneralPractice,
+            DisciplineCode::DistrictNursing,
+            DisciplineCode::Pharmacy,
+        ];
+        if (core.contains(&d.discipline_code) && seat.mandate_status == MandateStatus::Mandated)
+            || d.discipline_code == DisciplineCode::SocialWork
+        {
+            minimum
+                .entry(d.resv_id)
+                .or_default()
+                .insert(d.discipline_code);
+        }
+    }
+    for v in &rows.resvs {
+        let region = region_of[&v.region_id];
+        let population = region.population_approx.unwrap_or(0);
+        let phase = v.phase.as_str();
+        let meets = minimum.get(&v.id).map_or(0, HashSet::len) == 4;
+        let criteria = [
+            ("CORE_DISCIPLINES", v.criterion_core_disciplines_met),
+            (
+                "MANDATED_REPRESENTATION",
+                v.criterion_mandated_representation_met,
+            ),
+            (
+                "MULTIDISCIPLINARY_GOVERNANCE",
+                v.criterion_multidisciplinary_governance_met,
+            ),
+            ("REGIONAL_AGENDA", v.criterion_regional_agenda_met),
+            (
+                "CITIZEN_PARTICIPATION",
+                v.criterion_citizen_participation_met,
+            ),
+        ];
+        let tasks = [
+            ("MANDATE", v.task_mandate),
+            ("CAPACITY_ACCESS", v.task_capacity_access),
+            ("CARE_AGREEMENTS", v.task_care_agreements),
+            ("NEIGHBOURHOOD_SUPPORT", v.task_neighbourhood_support),
+            ("FACILITATION", v.task_facilitation),
+        ];
+        each(&mut out, Some(region), |f| {
+            add(f, "resvs", 1);
+            add(f, "resvs.population", population);
+            add(f, format!("phase.{phase}"), 1);
+            add(f, format!("phase.{phase}.population"), population);
+            add(f, "minimum", i64::from(meets));
+            add(f, format!("phase.{phase}.minimum"), i64::from(meets));
+            for (name, met) in criteria {
+                add(f, format!("criterion.{name}"), i64::from(met));
+            }
+            for (name, status) in tasks {
+                add(f, format!("task.{name}.{}", status.as_str()), 1);
+            }
+            // Every discipline starts empty; its seats below take it out again.
+            for discipline in DisciplineCode::ALL {
+                add(f, format!("seat.{}.EMPTY", discipline.as_str()), 1);
+            }
+        });
+    }
+    for d in &rows.seat_disciplines {
+        let seat = seat_of[&d.seat_id];
+        let region = region_of[&resv_of[&d.resv_id].region_id];
+        each(&mut out, Some(region), |f| {
+            add(
+                f,
+                format!(
+                    "seat.{}.{}",
+                    d.discipline_code.as_str(),
+                    seat.mandate_status.as_str()
+                ),
+                1,
+            );
+            add(f, format!("seat.{}.EMPTY", d.discipline_code.as_str()), -1);
+        });
+    }
+    for (seat_id, n) in per_seat.iter().filter(|(_, n)| **n > 1) {
+        let region = region_of[&resv_of[&seat_of[seat_id].resv_id].region_id];
+        each(&mut out, Some(region), |f| {
+            add(f, "shared", 1);
+            add(f, "shared.disciplines", *n);
+        });
+    }
+    let mut bounds: HashMap<(String, String), BTreeMap<String, (i64, i64)>> = HashMap::new();
+    for s in &rows.subsidies {
+        let region = s.region_id.map(|id| region_of[&id]);
+        let key = format!("subsidy.{}.{}", s.kind.as_str(), s.status.as_str());
+        let groups = region.map_or_else(|| vec![("national".to_owned(), String::new())], groups_of);
+        for group in groups {
+            let f = out.entry(group.clone()).or_default();
+            add(f, key.clone(), 1);
+            for (side, amount) in [
+                ("requested", s.amount_requested_cents),
+                ("granted", s.amount_granted_cents),
+            ] {
+                if let Some(amount) = amount {
+                    add(f, format!("{key}.{side}"), amount);
+                    let b = bounds
+                        .entry(group.clone())
+                        .or_default()
+                        .entry(format!("{key}.{side}"))
+                        .or_insert((i64::MAX, i64::MIN));
+                    *b = (b.0.min(amount), b.1.max(amount));
+                }
+            }
+        }
+    }
+    for (group, names) in bounds {
+        let f = out.entry(group).or_default();
+        for (name, (min, max)) in names {
+            add(f, format!("{name}.min"), min);
+            add(f, format!("{name}.max"), max);
+        }
+    }
+    let mut reach: HashMap<(i32, SubsidyKind), bool> = HashMap::new();
+    for s in rows.subsidies.iter().filter(|s| s.region_id.is_some()) {
+        let granted = reach.entry((s.region_id.unwrap(), s.kind)).or_default();
+        *granted |= s.status == ApplicationStatus::Granted;
+    }
+    for ((region_id, kind), granted) in reach {
+        let region = region_of[&region_id];
+        let population = region.population_approx.unwrap_or(0);
+        let kind = kind.as_str();
+        each(&mut out, Some(region), |f| {
+            add(f, format!("reach.{kind}.applied"), 1);
+            add(f, format!("reach.{kind}.applied.population"), population);
+            if granted {
+                add(f, format!("reach.{kind}.granted"), 1);
+                add(f, format!("reach.{kind}.granted.population"), population);
+            }
+        });
+    }
+    for v in &rows.vouchers {
+        let key = format!(
+            "voucher.{}.{}",
+            v.discipline_code.as_str(),
+            v.status.as_str()
+        );
+        each(&mut out, Some(region_of[&v.region_id]), |f| {
+            add(f, key.clone(), 1);
+            add(f, format!("{key}.amount"), v.amount_cents.unwrap_or(0));
+        });
+    }
+    let mut nc_minimum: HashMap<i32, usize> = HashMap::new();
+    for d in &rows.collaboration_disciplines {
+        if DisciplineCode::MINIMUM_COMPOSITION.contains(&d.discipline_code) {
+            *nc_minimum.entry(d.collaboration_id).or_default() += 1;
+        }
+    }
+    for c in rows
+        .collaborations
+        .iter()
+        .filter(|c| c.status != CollaborationStatus::Stopped)
+    {
+        let meets = nc_minimum.get(&c.id).copied().unwrap_or(0)
+            == DisciplineCode::MINIMUM_COMPOSITION.len();
+        let population = c.population.unwrap_or(0);
+        each(&mut out, Some(region_of[&c.region_id]), |f| {
+            add(f, "nc", 1);
+            add(
+                f,
+                "nc.active",
+                i64::from(c.status == CollaborationStatus::Active),
+            );
+            add(f, "nc.population", population);
+            if meets {
+                add(f, "nc.minimum", 1);
+                add(f, "nc.minimum.population", population);
+            }
+        });
+    }
+    out.into_iter().map(|(k, v)| (k, nonzero(v))).collect()
+}
+
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+fn assert_same(
+    answer: &HashMap<(String, String), Figures>,
+    expected: &HashMap<(String, String), Figures>,
+) {
+    let mut answered: Vec<_> = answer.keys().collect();
+    let mut wanted: Vec<_> = expected.keys().collect();
+    answered.sort();
+    wanted.sort();
+    assert_eq!(answered, wanted, "the same groups");
+    for (group, figures) in expected {
+        let got = &answer[group];
+        for (name, value) in figures.iter().chain(got.iter()) {
+            assert_eq!(
+                got.get(name),
+                figures.get(name),
+                "{group:?} {name} (expected {value} or absent)"
+            );
+        }
+    }
+}
+
+on_both_databases!(
+    every_figure_matches_an_independent_computation,
+    |app: TestApp| async move {
+        let data = app
+            .data_as(
+                "national_analyst",
+                &[],
+                &coverage_query(&today()),
+                json!({}),
+            )
+            .await;
+        let coverage = &data["coverage"];
+        assert_eq!(coverage["disclosure"]["controlled"], false);
+        let answer = answer_groups(coverage);
+        let expected = expected(&rows(&app).await);
+        assert_same(&answer, &expected);
+        // The figures exercise every part of the registry.
+        let national = &answer[&("national".to_owned(), String::new())];
+        for name in [
+            "resvs",
+            "minimum",
+            "shared",
+            "nc.minimum",
+            "reach.IMPLEMENTATION.applied",
+            "voucher.PHYSIOTHERAPY.GRANTED",
+        ] {
+            assert!(
+                national.get(name).copied().unwrap_or(0) > 0,
+                "{name} occurs"
+            );
+        }
+        assert_eq!(answer.keys().filter(|(g, _)| g == "region").count(), 54);
+    }
+);
+
+on_both_databases!(
+    figures_are_those_recorded_on_the_date,
+    |app: TestApp| async move {
+        let reach = |data: &Value| -> (i64, i64) {
+            let r = data["coverage"]["national"]["subsidyReach"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["kind"] == "IMPLEMENTATION")
+                .unwrap()
+                .clone();
+            (
+                r["regionsApplied"].as_i64().unwrap_or(-1),
+                r["regionsGranted"].as_i64().unwrap(),
+            )
+        };
+        let query = "query($d: Date) { coverage(asOf: $d) { national {
+        subsidyReach { kind regionsApplied regionsGranted }
+        resvs { regionsWithResv } } } }";
+        let at = |day: &str| app.data_as("national_analyst", &[], query, json!({ "d": day }));
+        // The published state in mid-2025; before the first deadline nobody had applied.
+        assert_eq!(reach(&at("2025-07-01").await), (52, 48));
+        assert_eq!(reach(&at("2024-06-01").await), (0, 0));
+        let early = at("2024-01-01").await;
+        let later = at("2025-07-01").await;
+        assert!(
+            early["coverage"]["national"]["resvs"]["regionsWithResv"].as_i64()
+                < later["coverage"]["national"]["resvs"]["regionsWithResv"].as_i64()
+        );
+
+        // A change today leaves the past as it was recorded.
+        let subsidy = app
+        .data_as("zonmw_staff", &[], "{ subsidies(first: 1, filter: { kinds: [IMPLEMENTATION], statuses: [IN_REVIEW] }) { nodes { id version amountRequested } } }", json!({}))
+        .await;
+        let node = &subsidy["subsidies"]["nodes"][0];
+        let decided = app
+        .data_as(
+            "zonmw_staff",
+            &[],
+            "mutation($id: ID!, $version: Int!, $amount: Money!, $on: Date!) {
+               decideSubsidy(input: { id: $id, version: $version, outcome: GRANTED,
+                                      amountGranted: $amount, decidedOn: $on }) {
+                 subsidy { status } userErrors { message } } }",
+            json!({ "id": node["id"], "version": node["version"], "amount": node["amountRequested"], "on": today() }),
+        )
+        .await;
+        assert_eq!(
+            decided["decideSubsidy"]["subsidy"]["status"], "GRANTED",
+            "{decided}"
+        );
+        assert_eq!(reach(&at(&today()).await), (52, 49));
+        assert_eq!(reach(&at("2025-07-01").await), (52, 48));
+
+        // A timeline costs the statements of one date, however many dates it has.
+        let timeline =
+            "{ coverageTimeline(from: \"2024-01-01\", to: \"2025-07-01\", interval: MONTH) {
+        asOf national { subsidyReach { kind regionsGranted } } } }";
+        let single = "{ coverageTimeline(from: \"2025-07-01\", to: \"2025-07-01\") {
+        asOf national { subsidyReach { kind regionsGranted } } } }";
+        let (series, many) = app.counted(timeline, json!({})).await;
+        let (_, one) = app.counted(single, json!({})).await;
+        assert_eq!(many, one, "statements of 19 dates and of 1 date");
+        let points = series["coverageTimeline"].as_array().unwrap();
+        assert_eq!(points.len(), 19);
+        assert_eq!(points[0]["asOf"], "2024-01-01");
+        assert_eq!(points[18]["asOf"], "2025-07-01");
+        let granted: Vec<i64> = points
+            .iter()
+            .map(|p| {
+                p["national"]["subsidyReach"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["kind"] == "IMPLEMENTATION")
+                    .unwrap()["regionsGranted"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        assert!(granted.windows(2).all(|w| w[0] <= w[1]), "{granted:?}");
+        assert_eq!((granted[0], granted[18]), (0, 48));
+
+        // Dates the registry cannot answer for are refused.
+        for bad in [
+            "{ coverage(asOf: \"2999-01-01\") { asOf } }",
+            "{ coverage(asOf: \"1999-01-01\") { asOf } }",
+            "{ coverageTimeline(from: \"2020-01-01\", to: \"2025-01-01\", interval: DAY) { asOf } }",
+            "{ coverageTimeline(from: \"2025-01-01\", to: \"2024-01-01\") { asOf } }",
+        ] {
+            let body = app.gql(bad, json!({})).await;
+            assert_eq!(error_codes(&body), vec!["BAD_USER_INPUT"], "{bad}: {body}");
+        }
+    }
+);
+
+on_both_databases!(
+    small_non_public_counts_are_suppressed_for_anonymous_viewers,
+    |app: TestApp| async move {
+        let query = coverage_query("2025-07-01");
+        let anonymous = app.data(&query, json!({})).await;
+        let analyst = app
+            .data_as("national_analyst", &[], &query, json!({}))
+            .await;
+        assert_eq!(anonymous["coverage"]["disclosure"]["controlled"], true);
+        assert_eq!(anonymous["coverage"]["disclosure"]["minimumCount"], 3);
+        let open = answer_groups(&analyst["coverage"]);
+        let controlled = answer_groups(&anonymous["coverage"]);
+        let national = ("national".to_owned(), String::new());
+        // Nationally: 2 in review, 1 rejected, 1 withdrawn implementation applications.
+        assert_eq!(
+            open[&national].get("subsidy.IMPLEMENTATION.IN_REVIEW"),
+            Some(&2)
+        );
+        assert_eq!(
+            open[&national].get("subsidy.IMPLEMENTATION.REJECTED"),
+            Some(&1)
+        );
+        for status in ["APPLIED", "IN_REVIEW", "REJECTED", "WITHDRAWN"] {
+            assert_eq!(
+                controlled[&national].get(&format!("subsidy.IMPLEMENTATION.{status}.suppressed")),
+                Some(&1),
+                "{status} suppressed with its block"
+            );
+        }
+        assert_eq!(
+            controlled[&national].get("subsidy.IMPLEMENTATION.GRANTED"),
+            Some(&48)
+        );
+        // 52 applied, 4 of them not granted: enough to publish the "98%".
+        assert_eq!(
+            controlled[&national].get("reach.IMPLEMENTATION.applied"),
+            Some(&52)
+        );
+        let mut suppressed_regions = 0;
+        for (group, figures) in &open {
+            let shown = &controlled[group];
+            for (name, value) in figures {
+                // Public figures are the same for everyone; non-public ones shown are equal too.
+                if let Some(v) = shown.get(name) {
+                    assert_eq!(v, value, "{group:?} {name}");
+                }
+            }
+            let suppressed: Vec<&String> = shown
+                .keys()
+                .filter(|n| n.ends_with(".suppressed"))
+                .collect();
+            for name in &suppressed {
+                assert!(
+                    !name.contains(".GRANTED"),
+                    "granted cells are public: {name}"
+                );
+            }
+            if !suppressed.is_empty() {
+                // Something in the group counts 1 or 2 non-public rows.
+                let small_cell = figures.iter().any(|(name, n)| {
+                    (name.starts_with("subsidy.") || name.starts_with("voucher."))
+                        && name.matches('.').count() == 2
+                        && !name.ends_with(".GRANTED")
+                        && (1..3).contains(n)
+                });
+                let small_reach = figures.iter().any(|(name, n)| {
+                    let granted = figures
+                        .get(&name.replace(".applied", ".granted"))
+                        .copied()
+                        .unwrap_or(0);
+                    name.starts_with("reach.")
+                        && name.ends_with(".applied")
+                        && (1..3).contains(&(n - granted))
+                });
+                assert!(
+                    small_cell || small_reach,
+                    "{group:?} suppressed {suppressed:?} without a small cell"
+                );
+            }
+            if group.0 == "region"
+                && shown
+                    .keys()
+                    .any(|n| n.starts_with("reach.IMPLEMENTATION.applied.suppressed"))
+            {
+                suppressed_regions += 1;
+                let applied = figures
+                    .get("reach.IMPLEMENTATION.applied")
+                    .copied()
+                    .unwrap_or(0);
+                let granted = figures
+                    .get("reach.IMPLEMENTATION.granted")
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!((applied, granted), (1, 0), "{group:?}");
+            }
+        }
+        // The four regions whose application is not granted are exactly the suppressed ones.
+        assert_eq!(suppressed_regions, 4);
+        assert!(
+            open.values()
+                .all(|f| !f.keys().any(|n| n.ends_with(".suppressed")))
+        );
+    }
+);
