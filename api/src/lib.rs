@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod seed;
 pub mod service;
@@ -69,10 +70,12 @@ impl AppState {
 /// The largest request body accepted (HTTP 413 beyond).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// The HTTP application: `/graphql` (POST and GET; GraphiQL for browsers) and `/healthz`.
+/// The HTTP application: `/graphql` (POST and GET; GraphiQL for browsers), `/export/{file}`
+/// (CSV and JSON downloads) and `/healthz`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/export/{file}", get(export::download))
         .route("/healthz", get(|| async { "ok" }))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(close_after_refused_body))
@@ -129,7 +132,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: GraphQLRequest)
 }
 
 /// The 401 answer to a refused token, in the GraphQL error format.
-fn unauthorized(err: &AuthError) -> Response {
+pub(crate) fn unauthorized(err: &AuthError) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": format!("invalid token: {err}"), "extensions": { "code": "UNAUTHENTICATED" } }]
     });

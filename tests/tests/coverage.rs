@@ -781,3 +781,275 @@ on_both_databases!(
         );
     }
 );
+
+/// The figures of a coverage export, in the names of [`flatten`], by group.
+fn from_export(csv_text: &str) -> HashMap<(String, String), Figures> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut out: HashMap<(String, String), Figures> = HashMap::new();
+    for record in reader.records() {
+        let r = record.expect("a CSV record");
+        let (grouping, key, figure, dimension, category, value, suppressed) =
+            (&r[1], &r[2], &r[4], &r[5], &r[6], &r[7], &r[8] == "true");
+        let grouping = match grouping {
+            "careOfficeRegion" => "careOffice",
+            other => other,
+        };
+        let f = out
+            .entry((grouping.to_owned(), key.to_owned()))
+            .or_default();
+        let (d, c) = (dimension, category);
+        let name = match figure {
+            "regions" => "regions".to_owned(),
+            "population" => "population".to_owned(),
+            "regions_with_resv" => "resvs".to_owned(),
+            "population_covered_by_resv" => "resvs.population".to_owned(),
+            "resvs_meeting_minimum_composition" => "minimum".to_owned(),
+            "resvs_by_phase" => format!("phase.{d}"),
+            "population_by_phase" => format!("phase.{d}.population"),
+            "resvs_meeting_minimum_composition_by_phase" => format!("phase.{d}.minimum"),
+            "resvs_meeting_design_criterion" => format!("criterion.{d}"),
+            "resvs_by_main_task_status" => format!("task.{d}.{c}"),
+            "seats" => format!("seat.{d}.{c}"),
+            "multidisciplinary_seats" => "shared".to_owned(),
+            "disciplines_in_multidisciplinary_seats" => "shared.disciplines".to_owned(),
+            "subsidy_applications" => format!("subsidy.{d}.{c}"),
+            "subsidy_requested_sum" => format!("subsidy.{d}.{c}.requested"),
+            "subsidy_requested_min" => format!("subsidy.{d}.{c}.requested.min"),
+            "subsidy_requested_max" => format!("subsidy.{d}.{c}.requested.max"),
+            "subsidy_granted_sum" => format!("subsidy.{d}.{c}.granted"),
+            "subsidy_granted_min" => format!("subsidy.{d}.{c}.granted.min"),
+            "subsidy_granted_max" => format!("subsidy.{d}.{c}.granted.max"),
+            "regions_applied" => format!("reach.{d}.applied"),
+            "population_applied" => format!("reach.{d}.applied.population"),
+            "regions_granted" => format!("reach.{d}.granted"),
+            "population_granted" => format!("reach.{d}.granted.population"),
+            "vouchers" => format!("voucher.{d}.{c}"),
+            "voucher_amount" => format!("voucher.{d}.{c}.amount"),
+            "neighbourhood_collaborations" => "nc".to_owned(),
+            "neighbourhood_collaborations_active" => "nc.active".to_owned(),
+            "neighbourhood_population" => "nc.population".to_owned(),
+            "neighbourhood_collaborations_meeting_minimum" => "nc.minimum".to_owned(),
+            "neighbourhood_population_meeting_minimum" => "nc.minimum.population".to_owned(),
+            // Shares are quotients of the counts above.
+            _ if figure.contains("share") => continue,
+            other => panic!("unknown figure {other}"),
+        };
+        if suppressed {
+            assert_eq!(value, "", "a suppressed cell is empty");
+            // A suppressed subsidy or voucher cell is one flag, whatever its measures.
+            let cell = match figure {
+                "subsidy_applications" | "vouchers" | "regions_applied" => name,
+                _ => continue,
+            };
+            f.insert(format!("{cell}.suppressed"), 1);
+            continue;
+        }
+        if value.is_empty() {
+            continue;
+        }
+        let number = if value.contains('.') && !figure.contains("share") {
+            cents(&json!(value))
+        } else {
+            value.parse::<i64>().expect("a count")
+        };
+        add(f, name, number);
+    }
+    out.into_iter().map(|(k, v)| (k, nonzero(v))).collect()
+}
+
+on_both_databases!(
+    exports_equal_the_graphql_answer,
+    |app: TestApp| async move {
+        let get = |path: &str, token: Option<String>| {
+            let mut request = app.client.get(format!("{}{path}", app.address));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send()
+        };
+        let response = get("/export/coverage.csv?asOf=2025-07-01", None)
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers["content-type"],
+            "text/csv; charset=utf-8; header=present"
+        );
+        assert_eq!(
+            headers["content-disposition"],
+            "attachment; filename=\"coverage-2025-07-01.csv\""
+        );
+        let etag = headers["etag"].to_str().expect("an ETag").to_owned();
+        let text = response.text().await.expect("a body");
+        let exported = from_export(&text);
+        let answer = app.data(&coverage_query("2025-07-01"), json!({})).await;
+        assert_same(&exported, &answer_groups(&answer["coverage"]));
+        assert!(
+            exported
+                .values()
+                .any(|f| f.keys().any(|k| k.ends_with(".suppressed")))
+        );
+
+        // The JSON twin holds the same rows.
+        let json_rows: Vec<Value> = get("/export/coverage.json?asOf=2025-07-01", None)
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("a JSON array");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let columns: Vec<String> = reader
+            .headers()
+            .expect("a header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let csv_rows: Vec<csv::StringRecord> =
+            reader.records().map(|r| r.expect("a record")).collect();
+        assert_eq!(json_rows.len(), csv_rows.len());
+        for (object, record) in json_rows.iter().zip(&csv_rows) {
+            for (column, field) in columns.iter().zip(record.iter()) {
+                match &object[column] {
+                    Value::Null => assert_eq!(field, "", "{column}"),
+                    Value::String(s) => assert_eq!(s, field, "{column}"),
+                    // serde_json reads floats to within one unit in the last place.
+                    Value::Number(n) => {
+                        let (a, b) = (n.as_f64().unwrap(), field.parse::<f64>().unwrap());
+                        assert!(
+                            (a - b).abs() <= 1e-12 * a.abs().max(1.0),
+                            "{column}: {a} {b}"
+                        );
+                    }
+                    other => assert_eq!(other.to_string(), field, "{column}"),
+                }
+            }
+        }
+
+        // Unchanged: 304 without a body. A change makes a new ETag.
+        let again = app
+            .client
+            .get(format!(
+                "{}/export/coverage.csv?asOf=2025-07-01",
+                app.address
+            ))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(again.status(), 304);
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+        let analyst = get(
+            "/export/coverage.csv?asOf=2025-07-01",
+            Some(common::token("national_analyst", &[])),
+        )
+        .await
+        .expect("send");
+        assert_ne!(
+            analyst.headers()["etag"].to_str().unwrap(),
+            etag,
+            "another viewer, another ETag"
+        );
+        let analyst_text = analyst.text().await.expect("a body");
+        assert!(
+            !from_export(&analyst_text)
+                .values()
+                .any(|f| f.keys().any(|k| k.ends_with(".suppressed")))
+        );
+        let region = app
+            .data("{ region(code: \"R01\") { id version } }", json!({}))
+            .await;
+        let renamed = app
+            .data_as(
+                "admin",
+                &[],
+                "mutation($id: ID!, $version: Int!) {
+               updateRegion(input: { id: $id, version: $version, populationApprox: 325442 }) {
+                 region { version } userErrors { message } } }",
+                json!({ "id": region["region"]["id"], "version": region["region"]["version"] }),
+            )
+            .await;
+        assert!(
+            renamed["updateRegion"]["region"]["version"].is_number(),
+            "{renamed}"
+        );
+        let changed = app
+            .client
+            .get(format!(
+                "{}/export/coverage.csv?asOf=2025-07-01",
+                app.address
+            ))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(changed.status(), 200, "the registry changed");
+
+        // Regions: with the viewer's rights.
+        let anonymous = get("/export/regions.csv", None)
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("body");
+        let staff = get(
+            "/export/regions.csv",
+            Some(common::token("zonmw_staff", &[])),
+        )
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+        let column = |text: &str, name: &str| -> Vec<String> {
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let at = reader
+                .headers()
+                .expect("header")
+                .iter()
+                .position(|h| h == name)
+                .expect(name);
+            reader
+                .records()
+                .map(|r| r.expect("record")[at].to_owned())
+                .collect()
+        };
+        assert_eq!(column(&anonymous, "code").len(), 54);
+        assert!(
+            column(&anonymous, "resv_contact_email")
+                .iter()
+                .all(String::is_empty)
+        );
+        assert!(
+            column(&staff, "resv_contact_email")
+                .iter()
+                .any(|e| e.contains('@'))
+        );
+        let statuses = |text: &str| -> HashSet<String> {
+            column(text, "implementation_subsidy_statuses")
+                .into_iter()
+                .flat_map(|s| s.split(';').map(str::to_owned).collect::<Vec<_>>())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        assert_eq!(statuses(&anonymous), HashSet::from(["GRANTED".to_owned()]));
+        assert!(statuses(&staff).contains("IN_REVIEW"));
+
+        // Refusals.
+        let status = |path: &'static str, token: Option<String>| {
+            let request = get(path, token);
+            async move { request.await.expect("send").status().as_u16() }
+        };
+        assert_eq!(status("/export/subsidies.csv", None).await, 404);
+        assert_eq!(status("/export/coverage.csv?asOf=someday", None).await, 400);
+        assert_eq!(
+            status("/export/coverage.csv?groupBy=province", None).await,
+            400
+        );
+        assert_eq!(status("/export/regions.csv?page=2", None).await, 400);
+        assert_eq!(
+            status("/export/regions.csv", Some("not-a-token".to_owned())).await,
+            401
+        );
+    }
+);
