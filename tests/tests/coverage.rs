@@ -927,16 +927,16 @@ on_both_databases!(
         }
 
         // Unchanged: 304 without a body. A change makes a new ETag.
-        let again = app
-            .client
-            .get(format!(
-                "{}/export/coverage.csv?asOf=2025-07-01",
-                app.address
-            ))
-            .header("if-none-match", &etag)
-            .send()
-            .await
-            .expect("send");
+        let revalidate = || {
+            app.client
+                .get(format!(
+                    "{}/export/coverage.csv?asOf=2025-07-01",
+                    app.address
+                ))
+                .header("if-none-match", &etag)
+                .send()
+        };
+        let again = revalidate().await.expect("send");
         assert_eq!(again.status(), 304);
         assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
         let analyst = get(
@@ -973,16 +973,7 @@ on_both_databases!(
             renamed["updateRegion"]["region"]["version"].is_number(),
             "{renamed}"
         );
-        let changed = app
-            .client
-            .get(format!(
-                "{}/export/coverage.csv?asOf=2025-07-01",
-                app.address
-            ))
-            .header("if-none-match", &etag)
-            .send()
-            .await
-            .expect("send");
+        let changed = revalidate().await.expect("send");
         assert_eq!(changed.status(), 200, "the registry changed");
 
         // Regions: with the viewer's rights.
@@ -1051,5 +1042,103 @@ on_both_databases!(
             status("/export/regions.csv", Some("not-a-token".to_owned())).await,
             401
         );
+    }
+);
+
+on_both_databases!(
+    learning_figures_count_what_the_viewer_may_see,
+    |app: TestApp| async move {
+        let coverage = "{ coverage { learning {
+        byKind { kind materials } byThemeAndKind { theme kind materials }
+        upcomingEvents { id kind eventStartsAt visibility } } } }";
+        let list = "{ learningMaterials(first: 100) { totalCount nodes { id kind themes visibility eventStartsAt } } }";
+        let now = chrono::Utc::now();
+        for role in [None, Some("level_editor")] {
+            let (figures, materials) = match role {
+                None => (
+                    app.data(coverage, json!({})).await,
+                    app.data(list, json!({})).await,
+                ),
+                Some(role) => (
+                    app.data_as(role, &[], coverage, json!({})).await,
+                    app.data_as(role, &[], list, json!({})).await,
+                ),
+            };
+            let nodes = materials["learningMaterials"]["nodes"].as_array().unwrap();
+            assert!(!nodes.is_empty());
+            let learning = &figures["coverage"]["learning"];
+            // By kind: each material once.
+            let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+            let mut themed: BTreeMap<(String, String), i64> = BTreeMap::new();
+            for node in nodes {
+                let kind = node["kind"].as_str().unwrap().to_owned();
+                *expected.entry(kind.clone()).or_default() += 1;
+                for theme in node["themes"].as_array().unwrap() {
+                    *themed
+                        .entry((theme.as_str().unwrap().to_owned(), kind.clone()))
+                        .or_default() += 1;
+                }
+            }
+            let by_kind: BTreeMap<String, i64> = learning["byKind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| {
+                    (
+                        k["kind"].as_str().unwrap().to_owned(),
+                        k["materials"].as_i64().unwrap(),
+                    )
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            assert_eq!(by_kind, expected, "{role:?}");
+            let by_theme: BTreeMap<(String, String), i64> = learning["byThemeAndKind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        (
+                            c["theme"].as_str().unwrap().to_owned(),
+                            c["kind"].as_str().unwrap().to_owned(),
+                        ),
+                        c["materials"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(by_theme, themed, "{role:?}");
+            // Upcoming: the visible events and webinars starting after today, soonest first.
+            let mut upcoming: Vec<(String, String)> = nodes
+                .iter()
+                .filter(|n| n["kind"] == "EVENT" || n["kind"] == "WEBINAR")
+                .filter_map(|n| {
+                    let starts = n["eventStartsAt"].as_str()?;
+                    let at = chrono::DateTime::parse_from_rfc3339(starts).ok()?;
+                    (at.with_timezone(&chrono::Utc).date_naive() > now.date_naive())
+                        .then(|| (starts.to_owned(), n["id"].as_str().unwrap().to_owned()))
+                })
+                .collect();
+            upcoming.sort();
+            let listed: Vec<String> = learning["upcomingEvents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_owned())
+                .collect();
+            let wanted: Vec<String> = upcoming.into_iter().map(|(_, id)| id).take(20).collect();
+            assert_eq!(listed, wanted, "{role:?}");
+        }
+        // Members' materials count only for signed-in viewers.
+        let count = |data: &Value| -> i64 {
+            data["coverage"]["learning"]["byKind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["materials"].as_i64().unwrap())
+                .sum()
+        };
+        let anonymous = count(&app.data(coverage, json!({})).await);
+        let editor = count(&app.data_as("level_editor", &[], coverage, json!({})).await);
+        assert!(anonymous < editor, "{anonymous} public of {editor}");
     }
 );
