@@ -77,6 +77,15 @@ pub struct Config {
     /// them.
     #[arg(long, env = "DISCLOSURE_MIN_COUNT", default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..=1000), global = true)]
     pub disclosure_min_count: i64,
+    /// Answer introspection and suggest names in errors; default: on in the development profile,
+    /// off in production.
+    #[arg(long, env = "INTROSPECTION", global = true)]
+    pub introspection: Option<bool>,
+    /// Origins allowed to call the API from a browser, comma-separated (`*`: any); none by default.
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+    #[command(flatten)]
+    pub limits: crate::limits::Limits,
     #[command(flatten)]
     pub auth: AuthConfig,
 }

@@ -3,7 +3,6 @@
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 /// Counts the SQL statements the application has run; read by tests and benchmarks.
 #[derive(Debug, Clone, Default)]
@@ -16,8 +15,19 @@ impl StatementCounter {
     }
 }
 
-/// Opens a pool for `url`, creating the directory of a SQLite file if needed.
+/// Opens a pool for `url` with the default limits (see [`connect_with`]).
 pub async fn connect(url: &str) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+    connect_with(url, &crate::limits::Limits::default()).await
+}
+
+/// Opens a pool for `url`, creating the directory of a SQLite file if needed. A request waits at
+/// most `DB_ACQUIRE_TIMEOUT_MS` for a connection; on PostgreSQL every statement is cut off after
+/// `DB_STATEMENT_TIMEOUT_MS`. Broken connections are noticed before use and replaced, so the
+/// pool recovers by itself when the database comes back.
+pub async fn connect_with(
+    url: &str,
+    limits: &crate::limits::Limits,
+) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
     if let Some(dir) = sqlite_parent_dir(url) {
         std::fs::create_dir_all(&dir)
             .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
@@ -26,8 +36,14 @@ pub async fn connect(url: &str) -> Result<(DatabaseConnection, StatementCounter)
     options
         .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(limits.acquire_timeout())
+        .connect_timeout(limits.acquire_timeout())
+        .test_before_acquire(true)
         .sqlx_logging(false);
+    let statement_timeout = limits.statement_timeout_ms.to_string();
+    options.map_sqlx_postgres_opts(move |pg| {
+        pg.options([("statement_timeout", statement_timeout.as_str())])
+    });
     let mut db = Database::connect(options).await?;
     let counter = StatementCounter::default();
     let inner = counter.0.clone();

@@ -22,6 +22,9 @@ pub enum ApiError {
     /// The change conflicts with the current state (stale version, duplicate key).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database cannot be reached or is busy; the request may be retried (HTTP 503).
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable(#[source] Arc<DbErr>),
     /// Something failed on our side; the cause is logged, never shown.
     #[error("internal server error")]
     Internal(#[source] Arc<DbErr>),
@@ -36,6 +39,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Invalid { .. } => "BAD_USER_INPUT",
             ApiError::Conflict(_) => "CONFLICT",
+            ApiError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -49,15 +53,41 @@ impl ApiError {
     }
 }
 
+/// Whether `err` means the database is unreachable, gone or too busy (as opposed to a failed
+/// statement): the pool timed out, the connection broke, or PostgreSQL ended or cancelled it
+/// (SQLSTATE classes 08 and 57, which includes the statement timeout).
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => true,
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        ApiError::Internal(Arc::new(err))
+        ApiError::from(Arc::new(err))
     }
 }
 
 impl From<Arc<DbErr>> for ApiError {
     fn from(err: Arc<DbErr>) -> Self {
-        ApiError::Internal(err)
+        if is_unavailable(&err) {
+            ApiError::Unavailable(err)
+        } else {
+            ApiError::Internal(err)
+        }
     }
 }
 

@@ -12,18 +12,18 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod graphql;
+pub mod http;
+pub mod limits;
+pub mod metrics;
 pub mod seed;
 pub mod service;
 pub mod telemetry;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use auth::{AuthError, TokenVerifier};
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use config::Config;
 use db::StatementCounter;
@@ -31,7 +31,9 @@ use graphql::RegistrySchema;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// What every request handler shares.
@@ -43,16 +45,15 @@ pub struct AppState {
     pub statements: StatementCounter,
     /// Checks bearer tokens.
     pub verifier: Arc<TokenVerifier>,
+    /// Limits, rate limiters and metrics of the HTTP layer.
+    pub http: Arc<http::HttpState>,
+    /// Origins allowed to call the API from a browser (`*`: any; empty: no CORS headers).
+    pub cors_origins: Arc<Vec<String>>,
 }
 
 impl AppState {
-    /// The same state with the coverage settings `settings`.
-    pub fn with_coverage_settings(mut self, settings: graphql::coverage::CoverageSettings) -> Self {
-        self.schema = graphql::schema_with(settings);
-        self
-    }
-
-    /// State over an open database, trusting the keys of `verifier`.
+    /// State over an open database, trusting the keys of `verifier`, with the default limits and
+    /// schema settings (development: GraphiQL, introspection and suggestions on).
     pub fn new(
         db: DatabaseConnection,
         statements: StatementCounter,
@@ -63,24 +64,145 @@ impl AppState {
             schema: graphql::schema(),
             statements,
             verifier: Arc::new(verifier),
+            http: Arc::new(
+                http::HttpState::new(limits::Limits::default(), true)
+                    .expect("the default rate limits are valid"),
+            ),
+            cors_origins: Arc::new(Vec::new()),
         }
+    }
+
+    /// The same state with `limits`, schema `settings` and GraphiQL on or off.
+    pub fn configured(
+        mut self,
+        limits: limits::Limits,
+        settings: graphql::SchemaSettings,
+        graphiql: bool,
+    ) -> Result<Self, String> {
+        self.schema = graphql::schema_with(settings);
+        self.http = Arc::new(http::HttpState::new(limits, graphiql)?);
+        Ok(self)
+    }
+
+    /// The same state allowing browsers from `origins` (`*`: any).
+    pub fn with_cors(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = Arc::new(origins);
+        self
     }
 }
 
-/// The largest request body accepted (HTTP 413 beyond).
-pub const MAX_BODY_BYTES: usize = 1 << 20;
-
-/// The HTTP application: `/graphql` (POST and GET; GraphiQL for browsers), `/export/{file}`
-/// (CSV and JSON downloads) and `/healthz`.
+/// The HTTP application: `/graphql` (POST and GET; GraphiQL for browsers in development),
+/// `/export/{file}` (CSV and JSON downloads), `/healthz`, `/readyz` and `/metrics`.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+    let api = Router::new()
+        .route("/graphql", get(http::get).post(http::post))
         .route("/export/{file}", get(export::download))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::deadline,
+        ));
+    let cors = cors_layer(&state.cors_origins);
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api)
         .route("/healthz", get(|| async { "ok" }))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(RequestBodyLimitLayer::new(state.http.limits.max_body_bytes))
         .layer(axum::middleware::map_response(close_after_refused_body))
-        .layer(TraceLayer::new_for_http())
+        .layer(cors)
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    use tower_http::cors::{AllowOrigin, Any};
+    let base = CorsLayer::new()
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            axum::http::HeaderName::from_static("ratelimit-limit"),
+            axum::http::HeaderName::from_static("ratelimit-remaining"),
+        ]);
+    if origins.iter().any(|o| o == "*") {
+        base.allow_origin(Any)
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        base.allow_origin(AllowOrigin::list(list))
+    }
+}
+
+/// `/readyz`: 200 when the database answers and its migrations are current, else 503.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let check = async {
+        use sea_orm::ConnectionTrait;
+        // Read the applied versions directly: the API's role may not create the table that
+        // `get_pending_migrations` would create if it were missing.
+        let rows = state
+            .db
+            .query_all(sea_orm::Statement::from_string(
+                state.db.get_database_backend(),
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await?;
+        let applied: std::collections::HashSet<String> = rows
+            .iter()
+            .filter_map(|row| row.try_get::<String>("", "version").ok())
+            .collect();
+        let pending = Migrator::migrations()
+            .iter()
+            .filter(|m| !applied.contains(m.name()))
+            .count();
+        Ok::<usize, sea_orm::DbErr>(pending)
+    };
+    let (status, body) = match tokio::time::timeout(std::time::Duration::from_secs(3), check).await
+    {
+        Ok(Ok(0)) => (StatusCode::OK, serde_json::json!({ "status": "ready" })),
+        Ok(Ok(pending)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "migrations pending", "pending": pending }),
+        ),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "Not ready: the database does not answer.");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({ "status": "database unavailable" }),
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "database timed out" }),
+        ),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// `/metrics`: Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.http.metrics.render(&state.db),
+    )
+        .into_response()
 }
 
 /// A body refused with 413 is left unread, so the connection cannot carry another request: say
@@ -92,43 +214,6 @@ async fn close_after_refused_body(mut response: Response) -> Response {
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
-}
-
-/// Whether the operation a request would run is a mutation (refused over GET, which must be safe).
-fn runs_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    document.operations.iter().any(|(name, operation)| {
-        let selected = match (&request.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        };
-        selected && operation.node.ty == OperationType::Mutation
-    })
-}
-
-/// Authenticates once per request, then executes it as that viewer. A present but invalid token
-/// is answered with 401, never served as anonymous.
-async fn execute(state: &AppState, headers: &HeaderMap, request: GraphQLRequest) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let viewer = match auth::authenticate(&state.verifier, authorization) {
-        Ok(viewer) => viewer,
-        Err(err) => return unauthorized(&err),
-    };
-    let response: GraphQLResponse = graphql::execute(
-        &state.schema,
-        state.db.clone(),
-        viewer,
-        request.into_inner(),
-    )
-    .await
-    .into();
-    response.into_response()
 }
 
 /// The 401 answer to a refused token, in the GraphQL error format.
@@ -146,46 +231,13 @@ pub(crate) fn unauthorized(err: &AuthError) -> Response {
     response
 }
 
-async fn graphql_post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
-    execute(&state, &headers, request).await
-}
-
-/// GET: GraphiQL for a browser (which asks for HTML), otherwise a query in the URL.
-async fn graphql_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    match request {
-        Ok(request) if !wants_html && runs_mutation(&request.0) => (
-            StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "POST")],
-            axum::Json(serde_json::json!({
-                "errors": [{ "message": "mutations must be sent with POST", "extensions": { "code": "METHOD_NOT_ALLOWED" } }]
-            })),
-        )
-            .into_response(),
-        Ok(request) if !wants_html => execute(&state, &headers, request).await,
-        Err(rejection) if !wants_html => rejection.into_response(),
-        _ => Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response(),
-    }
-}
-
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn schema_sdl() -> String {
     graphql::schema().sdl()
 }
 
 async fn open(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementCounter)> {
-    let (db, statements) = db::connect(&config.database_url).await?;
+    let (db, statements) = db::connect_with(&config.database_url, &config.limits).await?;
     Migrator::up(&db, None).await?;
     Ok((db, statements))
 }
@@ -219,16 +271,35 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let verifier = TokenVerifier::from_config(&config.auth)?;
-    let listener = tokio::net::TcpListener::bind(config.bind_addr).await?;
-    tracing::info!(address = %listener.local_addr()?, profile = ?config.auth.profile, "Serving the registry; GraphiQL at /graphql.");
-    let state = AppState::new(db, statements, verifier).with_coverage_settings(
-        graphql::coverage::CoverageSettings {
+    let development = config.auth.profile == config::Profile::Development;
+    let open_schema = config.introspection.unwrap_or(development);
+    let settings = graphql::SchemaSettings {
+        coverage: graphql::coverage::CoverageSettings {
             disclosure_threshold: config.disclosure_min_count,
         },
+        max_depth: config.limits.max_depth,
+        max_cost: config.limits.max_cost,
+        max_directives: config.limits.max_directives,
+        introspection: open_schema,
+        suggestions: open_schema,
+    };
+    let state = AppState::new(db, statements, verifier)
+        .configured(config.limits.clone(), settings, development)
+        .map_err(anyhow::Error::msg)?
+        .with_cors(config.cors_origins.clone());
+    let listener = tokio::net::TcpListener::bind(config.bind_addr).await?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        profile = ?config.auth.profile,
+        introspection = open_schema,
+        "Serving the registry at /graphql."
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

@@ -592,7 +592,7 @@ on_both_databases!(
         );
         let before = app.statements.get();
         let body = app.gql(&deep, json!({})).await;
-        assert_eq!(error_codes(&body), vec!["BAD_USER_INPUT"], "{body}");
+        assert_eq!(error_codes(&body), vec!["QUERY_TOO_DEEP"], "{body}");
         assert_eq!(app.statements.get(), before, "no SQL ran");
     }
 );

@@ -219,6 +219,9 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         bind_addr: "127.0.0.1:0".parse().expect("address"),
         log_format: LogFormat::Pretty,
         disclosure_min_count: 3,
+        introspection: None,
+        cors_origins: vec![],
+        limits: api::limits::Limits::default(),
         auth: auth(Profile::Development),
     };
     let args = TokenArgs {

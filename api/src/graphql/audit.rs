@@ -1,6 +1,7 @@
 //! The audit trail: `history` of a row and the global `auditLog` (admins and national analysts).
 
 use super::connection::connection;
+use super::connection::connection_cost;
 use super::context::{RequestContext, request, wants_total};
 use crate::access;
 use crate::service::PageArgs;
@@ -154,6 +155,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// Every recorded change, newest first (admins and national analysts).
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

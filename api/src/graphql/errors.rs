@@ -27,8 +27,14 @@ impl Extension for ErrorCodes {
         for error in &mut response.errors {
             let code = match error.source::<ApiError>() {
                 Some(api) => {
-                    if let ApiError::Internal(cause) = api {
-                        tracing::error!(error = %cause, path = ?error.path, "A request failed on our side.");
+                    match api {
+                        ApiError::Internal(cause) => {
+                            tracing::error!(error = %cause, path = ?error.path, "A request failed on our side.");
+                        }
+                        ApiError::Unavailable(cause) => {
+                            tracing::warn!(error = %cause, path = ?error.path, "The database is unavailable.");
+                        }
+                        _ => {}
                     }
                     api.code()
                 }

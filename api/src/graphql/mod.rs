@@ -52,30 +52,68 @@ pub struct Mutation(
 /// The registry's schema type.
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The deepest selection a query may make.
-pub const MAX_DEPTH: usize = 16;
-/// The most fields a query may select, counted over the whole document.
-pub const MAX_COMPLEXITY: usize = 2_000;
-/// The most directives on one field.
-pub const MAX_DIRECTIVES_PER_FIELD: usize = 5;
+/// How the schema is built: its limits and what it tells about itself.
+#[derive(Debug, Clone)]
+pub struct SchemaSettings {
+    pub coverage: coverage::CoverageSettings,
+    pub max_depth: usize,
+    pub max_cost: usize,
+    pub max_directives: usize,
+    /// Whether introspection queries are answered (off in the production profile).
+    pub introspection: bool,
+    /// Whether errors suggest names ("did you mean ..."; off in the production profile).
+    pub suggestions: bool,
+}
+
+impl Default for SchemaSettings {
+    fn default() -> Self {
+        let limits = crate::limits::Limits::default();
+        SchemaSettings {
+            coverage: coverage::CoverageSettings::default(),
+            max_depth: limits.max_depth,
+            max_cost: limits.max_cost,
+            max_directives: limits.max_directives,
+            introspection: true,
+            suggestions: true,
+        }
+    }
+}
 
 /// Builds the schema with default settings. No I/O: the database and the viewer come with each
 /// request.
 pub fn schema() -> RegistrySchema {
-    schema_with(coverage::CoverageSettings::default())
+    schema_with(SchemaSettings::default())
 }
 
-/// Builds the schema with `coverage` settings.
-pub fn schema_with(coverage: coverage::CoverageSettings) -> RegistrySchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(coverage)
+/// Builds the schema with `settings`.
+pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(settings.coverage)
         .extension(errors::ErrorCodes)
-        // Bounds for a public API: the deepest useful query (care-office region → regions → RESV
-        // → seats → disciplines, with connection wrappers) stays well below these.
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_directives(MAX_DIRECTIVES_PER_FIELD)
-        .finish()
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_cost)
+        .limit_directives(settings.max_directives);
+    if !settings.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !settings.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The code of an error the engine raised before execution: a limit it names, or the client's.
+fn engine_error_code(message: &str) -> &'static str {
+    use crate::limits::Limit;
+    if message.contains("nested too deep") {
+        Limit::Depth.code()
+    } else if message.contains("too complex") {
+        Limit::Cost.code()
+    } else if message.contains("number of directives") {
+        Limit::Directives.code()
+    } else {
+        "BAD_USER_INPUT"
+    }
 }
 
 /// Executes a request by `viewer`, with its dataloaders' batches running in the same task.
@@ -93,7 +131,7 @@ pub async fn execute(
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("code", engine_error_code(&error.message));
         }
     }
     response

@@ -1,6 +1,7 @@
 //! Regions: the ~54 regions with (at most) one RESV each.
 
 use super::connection::connection;
+use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{
     ApplicationStatus, Confidence, OrderDirection, Phase, SourceKind, SubsidyKind, stored,
@@ -242,6 +243,7 @@ impl RegionQuery {
     }
 
     /// Regions (*regio's*), filtered and ordered; by code unless told otherwise.
+    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn regions(
         &self,
         ctx: &Context<'_>,

@@ -153,6 +153,16 @@ impl TestApp {
     /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions).
     /// `None` when the backend is not available (PostgreSQL without [`PG_ENV`]).
     pub async fn spawn(backend: Backend, scale: u32) -> Option<TestApp> {
+        Self::spawn_with(backend, scale, |state| state).await
+    }
+
+    /// Spawns the app with its state changed by `configure` (see [`TestApp::spawn`]). Tests send
+    /// many requests from one address, so the rate limit is off unless `configure` sets one.
+    pub async fn spawn_with(
+        backend: Backend,
+        scale: u32,
+        configure: impl FnOnce(AppState) -> AppState,
+    ) -> Option<TestApp> {
         api::telemetry::init(api::config::LogFormat::Pretty);
         let database = TestDatabase::create(backend).await?;
         let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
@@ -181,11 +191,15 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let router = app(AppState::new(
-            app_db.clone(),
-            statements.clone(),
-            test_verifier(),
-        ));
+        let unlimited = api::limits::Limits {
+            rate_limits: "off".to_owned(),
+            ..api::limits::Limits::default()
+        };
+        let state = AppState::new(app_db.clone(), statements.clone(), test_verifier())
+            .configured(unlimited, api::graphql::SchemaSettings::default(), true)
+            .expect("valid limits");
+        let router =
+            app(configure(state)).into_make_service_with_connect_info::<std::net::SocketAddr>();
         // The server task owns the database guard: a test's `async move` block may capture only
         // some fields of the app, and the database must outlive every request.
         tokio::spawn(async move {

@@ -1,0 +1,119 @@
+//! Prometheus metrics, served at `/metrics`: requests by operation and outcome, latency, limit and
+//! rate-limit refusals, and the database pool.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use sea_orm::DatabaseConnection;
+
+/// The registry's metrics; one per application.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    refusals: IntCounterVec,
+    pool: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new_custom(Some("registry".to_owned()), None).unwrap_or_default();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "graphql_requests_total",
+                "GraphQL requests by operation name and outcome",
+            ),
+            &["operation", "outcome"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "graphql_request_duration_seconds",
+                "Time to answer a GraphQL request",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["operation"],
+        )
+        .expect("valid metric");
+        let refusals = IntCounterVec::new(
+            Opts::new("refusals_total", "Requests refused by a limit, by limit"),
+            &["limit"],
+        )
+        .expect("valid metric");
+        let pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        )
+        .expect("valid metric");
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(refusals.clone()),
+            Box::new(pool.clone()),
+        ] {
+            let _ = registry.register(collector);
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            refusals,
+            pool,
+        }
+    }
+
+    /// Records a finished GraphQL request.
+    pub fn request(&self, operation: &str, outcome: &str, seconds: f64) {
+        // Operation names come from clients: keep the label set bounded.
+        let operation = if operation.len() <= 64
+            && operation
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            operation
+        } else {
+            "other"
+        };
+        self.requests.with_label_values(&[operation, outcome]).inc();
+        self.latency
+            .with_label_values(&[operation])
+            .observe(seconds);
+    }
+
+    /// Records a refusal by `limit`.
+    pub fn refused(&self, limit: crate::limits::Limit) {
+        self.refusals.with_label_values(&[limit.label()]).inc();
+    }
+
+    /// The metrics in the Prometheus text format, with the pool's state read now.
+    pub fn render(&self, db: &DatabaseConnection) -> String {
+        let (size, idle) = pool_state(db);
+        self.pool.with_label_values(&["open"]).set(size);
+        self.pool.with_label_values(&["idle"]).set(idle);
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+fn pool_state(db: &DatabaseConnection) -> (i64, i64) {
+    match db {
+        DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+            let pool = db.get_postgres_connection_pool();
+            (i64::from(pool.size()), pool.num_idle() as i64)
+        }
+        DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+            let pool = db.get_sqlite_connection_pool();
+            (i64::from(pool.size()), pool.num_idle() as i64)
+        }
+        _ => (0, 0),
+    }
+}

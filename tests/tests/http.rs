@@ -1,0 +1,501 @@
+//! The HTTP layer of a public API: GraphQL over HTTP, every query and transport limit with its
+//! status code and headers, rate limiting, health, metrics, and faults of the database.
+#![allow(
+    clippy::unwrap_used,
+    reason = "answers have the shape the tests fix; a missing field fails on its own line"
+)]
+
+mod common;
+
+use api::AppState;
+use api::limits::Limits;
+use common::{Backend, TestApp, error_codes};
+use serde_json::{Value, json};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+async fn post_raw(
+    app: &TestApp,
+    accept: Option<&str>,
+    content_type: &str,
+    body: String,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request.send().await.expect("send")
+}
+
+async fn body(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+/// Runs `test` on both databases with the app's state changed by `configure`.
+async fn configured<C, F, Fut>(configure: C, test: F)
+where
+    C: Fn(AppState) -> AppState + Clone,
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if let Some(app) = TestApp::spawn_with(backend, 1, configure.clone()).await {
+            test(app).await;
+        }
+    }
+}
+
+fn with_limits(limits: Limits) -> impl Fn(AppState) -> AppState + Clone {
+    move |state: AppState| {
+        state
+            .configured(
+                limits.clone(),
+                api::graphql::SchemaSettings::default(),
+                true,
+            )
+            .expect("valid limits")
+    }
+}
+
+on_both_databases!(
+    graphql_over_http_negotiates_media_types,
+    |app: TestApp| async move {
+        let query = json!({ "query": "{ region(code: \"R01\") { code } }" }).to_string();
+        // The specification's media type when accepted, application/json otherwise or by default.
+        let response = post_raw(
+            &app,
+            Some(GRAPHQL_RESPONSE),
+            "application/json",
+            query.clone(),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], GRAPHQL_RESPONSE);
+        assert_eq!(body(response).await["data"]["region"]["code"], "R01");
+        let response = post_raw(&app, None, "application/json", query.clone()).await;
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let response = post_raw(&app, Some("text/html"), "application/json", query.clone()).await;
+        assert_eq!(response.status(), 406);
+        let response = post_raw(&app, None, "text/plain", query.clone()).await;
+        assert_eq!(response.status(), 415);
+        let response = post_raw(&app, None, "application/json", "{not json".to_owned()).await;
+        assert_eq!(response.status(), 400);
+        let response = post_raw(
+            &app,
+            None,
+            "application/json",
+            "{\"variables\": {}}".to_owned(),
+        )
+        .await;
+        assert_eq!(response.status(), 400);
+
+        // A request error: 400 with the new media type, 200 with application/json.
+        let broken = json!({ "query": "{ region(code: \"R01\") { nosuchfield } }" }).to_string();
+        let response = post_raw(
+            &app,
+            Some(GRAPHQL_RESPONSE),
+            "application/json",
+            broken.clone(),
+        )
+        .await;
+        assert_eq!(response.status(), 400);
+        let response = post_raw(&app, Some("application/json"), "application/json", broken).await;
+        assert_eq!(response.status(), 200);
+        let unparsable = json!({ "query": "{ region(" }).to_string();
+        let response = post_raw(&app, Some(GRAPHQL_RESPONSE), "application/json", unparsable).await;
+        assert_eq!(response.status(), 400);
+        // A field error is not a request error: 200, with data.
+        let missing = json!({ "query": "{ node(id: \"bm90LWFuLWlk\") { id } }" }).to_string();
+        let response = post_raw(&app, Some(GRAPHQL_RESPONSE), "application/json", missing).await;
+        assert_eq!(response.status(), 200);
+
+        // GET: queries in the URL; a mutation is 405.
+        let response = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .query(&[
+                (
+                    "query",
+                    "query One($c: String!) { region(code: $c) { code } }",
+                ),
+                ("variables", "{\"c\": \"R02\"}"),
+                ("operationName", "One"),
+            ])
+            .header("accept", GRAPHQL_RESPONSE)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+        assert_eq!(body(response).await["data"]["region"]["code"], "R02");
+        let response = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .query(&[
+                ("query", "{ region(code: \"R01\") { code } }"),
+                ("variables", "[1]"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 400);
+
+        // Every answer names its request.
+        let response = post_raw(&app, None, "application/json", query).await;
+        assert!(!response.headers()["x-request-id"].is_empty());
+    }
+);
+
+on_both_databases!(batches_are_capped, |app: TestApp| async move {
+    let one = json!({ "query": "{ region(code: \"R01\") { code } }" });
+    let response = post_raw(
+        &app,
+        None,
+        "application/json",
+        json!([one, one]).to_string(),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let answers = body(response).await;
+    assert_eq!(answers.as_array().unwrap().len(), 2);
+    assert_eq!(answers[1]["data"]["region"]["code"], "R01");
+    let many: Vec<Value> = (0..11).map(|_| one.clone()).collect();
+    let response = post_raw(&app, None, "application/json", json!(many).to_string()).await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(error_codes(&body(response).await), vec!["BATCH_TOO_LARGE"]);
+    let response = post_raw(&app, None, "application/json", "[]".to_owned()).await;
+    assert_eq!(response.status(), 400);
+});
+
+on_both_databases!(
+    each_query_limit_refuses_before_any_sql,
+    |app: TestApp| async move {
+        let refused = |query: String, code: &'static str| {
+            let app = &app;
+            async move {
+                let before = app.statements.get();
+                let response = post_raw(
+                    app,
+                    Some(GRAPHQL_RESPONSE),
+                    "application/json",
+                    json!({ "query": query }).to_string(),
+                )
+                .await;
+                assert_eq!(response.status(), 400, "{code}");
+                let answer = body(response).await;
+                assert_eq!(error_codes(&answer), vec![code], "{answer}");
+                assert_eq!(app.statements.get(), before, "{code}: no SQL ran");
+            }
+        };
+        let aliases: String = (0..31)
+            .map(|i| format!("a{i}: region(code: \"R01\") {{ code }} "))
+            .collect();
+        refused(format!("{{ {aliases} }}"), "TOO_MANY_ALIASES").await;
+        refused(
+            format!(
+                "{{ region(code: \"R01\") {{ code }} }} #{}",
+                "x".repeat(40_000)
+            ),
+            "DOCUMENT_TOO_LARGE",
+        )
+        .await;
+        refused(format!("{{ {} }}", "a ".repeat(5_001)), "TOO_MANY_TOKENS").await;
+        // 25 pages of 100 regions with 10 fields each.
+        let pages: String = (0..25)
+        .map(|i| {
+            format!(
+                "p{i}: regions(first: 100) {{ nodes {{ code name populationApprox preferredInsurer \
+                 mandateMunicipality confidence notes version createdAt updatedAt }} }} "
+            )
+        })
+        .collect();
+        refused(format!("{{ {pages} }}"), "QUERY_TOO_COSTLY").await;
+        refused(
+            format!(
+                "{{ region(code: \"R01\") {{ code {} }} }}",
+                "@include(if: true) ".repeat(6)
+            ),
+            "TOO_MANY_DIRECTIVES",
+        )
+        .await;
+        // Within the limits, the same shapes run.
+        let fine = app
+            .data(
+                "{ regions(first: 20) { nodes { code resv { name } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(fine["regions"]["nodes"].as_array().unwrap().len(), 20);
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_answer_429_with_retry_after() {
+    let limits = Limits {
+        rate_limits: "anonymous=3,admin=5".to_owned(),
+        ..Limits::default()
+    };
+    configured(with_limits(limits), |app: TestApp| async move {
+        let query = "{ region(code: \"R01\") { code } }";
+        for left in [2, 1, 0] {
+            let response = app.post(None, query, json!({})).await;
+            assert_eq!(response.status(), 200);
+            assert_eq!(response.headers()["ratelimit-limit"], "3");
+            assert_eq!(
+                response.headers()["ratelimit-remaining"],
+                left.to_string().as_str()
+            );
+        }
+        let before = app.statements.get();
+        let response = app.post(None, query, json!({})).await;
+        assert_eq!(response.status(), 429);
+        let retry: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_eq!(response.headers()["ratelimit-remaining"], "0");
+        assert_eq!(error_codes(&body(response).await), vec!["RATE_LIMITED"]);
+        assert_eq!(app.statements.get(), before, "no SQL ran");
+        // A signed-in viewer has a quota of its own, by role.
+        let token = common::token("admin", &[]);
+        let response = app.post(Some(&token), query, json!({})).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["ratelimit-limit"], "5");
+        // Refusals are counted.
+        let metrics = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains("registry_refusals_total{limit=\"rate\"} 1"),
+            "{metrics}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_its_deadline_gets_503() {
+    let limits = Limits {
+        request_timeout_ms: 1,
+        rate_limits: "off".to_owned(),
+        ..Limits::default()
+    };
+    configured(with_limits(limits), |app: TestApp| async move {
+        // The whole dashboard takes tens of milliseconds.
+        let query = "{ coverage { byRegion { figures { vouchers { vouchers } seats { multidisciplinarySeats } } } } }";
+        let response = app.post(None, query, json!({})).await;
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()["retry-after"], "1");
+        assert_eq!(error_codes(&body(response).await), vec!["TIMEOUT"]);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_hides_the_schema_and_graphiql() {
+    let production = |state: AppState| {
+        let settings = api::graphql::SchemaSettings {
+            introspection: false,
+            suggestions: false,
+            ..api::graphql::SchemaSettings::default()
+        };
+        let limits = Limits {
+            rate_limits: "off".to_owned(),
+            ..Limits::default()
+        };
+        state
+            .configured(limits, settings, false)
+            .expect("valid")
+            .with_cors(vec!["https://dashboard.example".to_owned()])
+    };
+    configured(production, |app: TestApp| async move {
+        let introspection = app.gql("{ __schema { types { name } } }", json!({})).await;
+        assert!(
+            introspection["data"]["__schema"].is_null(),
+            "{introspection}"
+        );
+        let typo = app
+            .gql("{ regoins(first: 1) { totalCount } }", json!({}))
+            .await;
+        let message = typo["errors"][0]["message"].as_str().unwrap();
+        assert!(!message.contains("Did you mean"), "{message}");
+        let page = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(page.headers()["content-type"], "text/html; charset=utf-8");
+        // CORS for the configured origin only.
+        let preflight = |origin: &'static str| {
+            app.client
+                .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "content-type, authorization",
+                )
+                .send()
+        };
+        let allowed = preflight("https://dashboard.example").await.unwrap();
+        assert_eq!(
+            allowed.headers()["access-control-allow-origin"],
+            "https://dashboard.example"
+        );
+        let other = preflight("https://elsewhere.example").await.unwrap();
+        assert!(other.headers().get("access-control-allow-origin").is_none());
+    })
+    .await;
+}
+
+on_both_databases!(health_readiness_and_metrics, |app: TestApp| async move {
+    let get = |path: &'static str| app.client.get(format!("{}{path}", app.address)).send();
+    assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    let ready = get("/readyz").await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(body(ready).await["status"], "ready");
+    app.data(
+        "query Dashboard { regions(first: 1) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    assert!(
+        metrics
+            .contains("registry_graphql_requests_total{operation=\"Dashboard\",outcome=\"ok\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("registry_graphql_request_duration_seconds_bucket"));
+    assert!(metrics.contains("registry_db_pool_connections{state=\"open\"}"));
+});
+
+/// The database of a PostgreSQL test app, by name (from the owner connection's URL).
+async fn database_name(app: &TestApp) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = app
+        .db
+        .query_one(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT current_database() AS name",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<String>("", "name").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = TestApp::spawn(Backend::Postgres, 1).await else {
+        return;
+    };
+    let name = database_name(&app).await;
+    let admin_url = std::env::var(common::PG_ENV).unwrap();
+    let admin = sea_orm::Database::connect(&admin_url).await.unwrap();
+    let query = "{ region(code: \"R01\") { code resv { name } } }";
+    assert_eq!(app.post(None, query, json!({})).await.status(), 200);
+    let region = app
+        .data("{ region(code: \"R01\") { id version } }", json!({}))
+        .await;
+
+    // Connections cut mid-load: the pool replaces them and requests go on.
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .await
+        .unwrap();
+    let mut after_cut = Vec::new();
+    for _ in 0..5 {
+        after_cut.push(app.post(None, query, json!({})).await.status().as_u16());
+    }
+    assert_eq!(after_cut.last(), Some(&200), "{after_cut:?}");
+    assert!(
+        after_cut.iter().all(|s| *s == 200 || *s == 503),
+        "{after_cut:?}"
+    );
+
+    // The database refuses connections: 503 with Retry-After and no database text.
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .await
+        .unwrap();
+    let response = app.post(None, query, json!({})).await;
+    let status = response.status();
+    let answer = body(response).await;
+    assert_eq!(status, 503, "{answer}");
+
+    assert!(
+        error_codes(&answer).contains(&"SERVICE_UNAVAILABLE".to_owned()),
+        "{answer}"
+    );
+    assert!(
+        !answer.to_string().contains(&name),
+        "no database details: {answer}"
+    );
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+    // A mutation in that time is refused, not half-done.
+    let token = common::token("admin", &[]);
+    let refused = app
+        .post(
+            Some(&token),
+            "mutation($id: ID!, $version: Int!) {
+               updateRegion(input: { id: $id, version: $version, notes: \"during outage\" }) {
+                 region { notes } } }",
+            json!({ "id": region["region"]["id"], "version": region["region"]["version"] }),
+        )
+        .await;
+    let status = refused.status();
+    assert_eq!(status, 503, "{}", body(refused).await);
+
+    // The database is back: the service recovers without a restart.
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.post(None, query, json!({})).await.status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "requests succeed again");
+    let notes = app
+        .data("{ region(code: \"R01\") { notes } }", json!({}))
+        .await;
+    assert_ne!(
+        notes["region"]["notes"], "during outage",
+        "the refused mutation left nothing"
+    );
+    admin.close().await.ok();
+}
