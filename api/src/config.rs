@@ -84,6 +84,11 @@ pub struct Config {
     /// Origins allowed to call the API from a browser, comma-separated (`*`: any); none by default.
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+    /// Allow-list mode: only the operations in this JSON file (an array of documents, or an object
+    /// from SHA-256 to document) run. Without it, any query runs and automatic persisted queries
+    /// are learnt.
+    #[arg(long, env = "PERSISTED_QUERIES_FILE", global = true)]
+    pub persisted_queries_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub limits: crate::limits::Limits,
     #[command(flatten)]

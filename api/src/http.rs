@@ -427,10 +427,16 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             let mut answers = Vec::with_capacity(items.len());
             let mut unavailable = false;
             for item in items {
-                let request = match serde_json::from_value::<async_graphql::Request>(item) {
-                    Ok(request) if !request.query.trim().is_empty() => request,
-                    _ => return bad("each request of a batch needs a `query` string"),
+                let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(item) else {
+                    return bad("each request of a batch needs a `query` string");
                 };
+                if let Err(refusal) = state.persisted.resolve(&mut request) {
+                    answers.push(json!({ "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }] }));
+                    continue;
+                }
+                if request.query.trim().is_empty() {
+                    return bad("each request of a batch needs a `query` string");
+                }
                 if let Err((limit, message)) = check_document(limits, &request.query) {
                     state.http.metrics.refused(limit);
                     answers.push(json!({ "errors": [{ "message": message, "extensions": { "code": limit.code() } }] }));
@@ -454,14 +460,15 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             out
         }
         Value::Object(_) => {
-            let request = match serde_json::from_value::<async_graphql::Request>(value) {
-                Ok(request) if !request.query.trim().is_empty() => request,
-                _ => {
-                    return bad(
-                        "the request needs a `query` string; `variables` must be an object",
-                    );
-                }
+            let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(value) else {
+                return bad("the request needs a `query` string; `variables` must be an object");
             };
+            if let Err(refusal) = state.persisted.resolve(&mut request) {
+                return with_headers(persisted_refusal(&refusal, media), &rate);
+            }
+            if request.query.trim().is_empty() {
+                return bad("the request needs a `query` string");
+            }
             if let Err((limit, message)) = check_document(&state.http.limits, &request.query) {
                 return with_headers(refused(&state.http, limit, message, media), &rate);
             }
@@ -519,11 +526,11 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     };
     let bad =
         |message: &str| error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, media);
-    let Some(query) = params.get("query") else {
-        return bad("a GET request needs a `query` parameter");
-    };
     let mut object = serde_json::Map::new();
-    object.insert("query".to_owned(), json!(query));
+    object.insert(
+        "query".to_owned(),
+        json!(params.get("query").cloned().unwrap_or_default()),
+    );
     if let Some(name) = params.get("operationName").filter(|n| !n.is_empty()) {
         object.insert("operationName".to_owned(), json!(name));
     }
@@ -537,10 +544,16 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             }
         }
     }
-    let Ok(request) = serde_json::from_value::<async_graphql::Request>(Value::Object(object))
+    let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(Value::Object(object))
     else {
         return bad("the request parameters are not valid");
     };
+    if let Err(refusal) = state.persisted.resolve(&mut request) {
+        return persisted_refusal(&refusal, media);
+    }
+    if request.query.trim().is_empty() {
+        return bad("a GET request needs a `query` parameter (or a known persistedQuery)");
+    }
     if runs_mutation(&request) {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -561,7 +574,60 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         return with_headers(refused(&state.http, limit, message, media), &rate);
     }
     let answer = run(&state, &viewer, request).await;
-    with_headers(respond(&answer, media, None), &rate)
+    let response = respond(&answer, media, None);
+    let response = if response.status() == StatusCode::OK && answer.errors.is_empty() {
+        cacheable(response, viewer.role().is_none(), headers).await
+    } else {
+        response
+    };
+    with_headers(response, &rate)
+}
+
+/// A successful GET answer with an `ETag` (304 when the client has it) and `Cache-Control`:
+/// shared caches may keep an anonymous answer for a minute; a signed-in viewer's only the client,
+/// revalidating.
+async fn cacheable(response: Response, anonymous: bool, request: &HeaderMap) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let digest = crate::persisted::hash(&String::from_utf8_lossy(&bytes));
+    let etag = format!("W/\"{}\"", &digest[..32]);
+    let cache_control = if anonymous {
+        "public, max-age=60"
+    } else {
+        "private, no-cache"
+    };
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    parts.headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    let matches = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+    if matches {
+        parts.status = StatusCode::NOT_MODIFIED;
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The answer to a refused persisted query: "not found" is how automatic persisted queries ask
+/// for the document (200, as clients expect); a query outside the allow-list is a request error.
+fn persisted_refusal(refusal: &crate::persisted::Refusal, media: Media) -> Response {
+    let status = match (refusal.code, media) {
+        ("PERSISTED_QUERY_NOT_FOUND", _) | (_, Media::Json) => StatusCode::OK,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    error_response(status, refusal.code, &refusal.message, media)
 }
 
 /// The request deadline: a request still running after `REQUEST_TIMEOUT_MS` is answered with

@@ -15,6 +15,7 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod metrics;
+pub mod persisted;
 pub mod seed;
 pub mod service;
 pub mod telemetry;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub http: Arc<http::HttpState>,
     /// Origins allowed to call the API from a browser (`*`: any; empty: no CORS headers).
     pub cors_origins: Arc<Vec<String>>,
+    /// Automatic persisted queries, or the allow-list of operations that may run.
+    pub persisted: Arc<persisted::PersistedQueries>,
 }
 
 impl AppState {
@@ -69,7 +72,14 @@ impl AppState {
                     .expect("the default rate limits are valid"),
             ),
             cors_origins: Arc::new(Vec::new()),
+            persisted: Arc::new(persisted::PersistedQueries::default()),
         }
+    }
+
+    /// The same state with the persisted-query store `persisted`.
+    pub fn with_persisted_queries(mut self, persisted: persisted::PersistedQueries) -> Self {
+        self.persisted = Arc::new(persisted);
+        self
     }
 
     /// The same state with `limits`, schema `settings` and GraphiQL on or off.
@@ -287,6 +297,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .configured(config.limits.clone(), settings, development)
         .map_err(anyhow::Error::msg)?
         .with_cors(config.cors_origins.clone());
+    let state = match &config.persisted_queries_file {
+        Some(path) => state.with_persisted_queries(
+            persisted::PersistedQueries::load(path).map_err(anyhow::Error::msg)?,
+        ),
+        None => state,
+    };
     let listener = tokio::net::TcpListener::bind(config.bind_addr).await?;
     tracing::info!(
         address = %listener.local_addr()?,

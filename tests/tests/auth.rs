@@ -221,6 +221,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         disclosure_min_count: 3,
         introspection: None,
         cors_origins: vec![],
+        persisted_queries_file: None,
         limits: api::limits::Limits::default(),
         auth: auth(Profile::Development),
     };

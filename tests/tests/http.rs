@@ -499,3 +499,100 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
     );
     admin.close().await.ok();
 }
+
+fn persisted(hash: &str) -> Value {
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+}
+
+on_both_databases!(
+    automatic_persisted_queries_and_cacheable_gets,
+    |app: TestApp| async move {
+        let query = "{ region(code: \"R03\") { code name } }";
+        let hash = api::persisted::hash(query);
+        let send = |body: Value| post_raw(&app, None, "application/json", body.to_string());
+        // Unknown hash: the client is asked for the document, then the hash alone works.
+        let first = body(send(json!({ "extensions": persisted(&hash) })).await).await;
+        assert_eq!(error_codes(&first), vec!["PERSISTED_QUERY_NOT_FOUND"]);
+        let full =
+            body(send(json!({ "query": query, "extensions": persisted(&hash) })).await).await;
+        assert_eq!(full["data"]["region"]["code"], "R03");
+        let short = body(send(json!({ "extensions": persisted(&hash) })).await).await;
+        assert_eq!(short["data"], full["data"]);
+        let wrong =
+            body(send(json!({ "query": "{ __typename }", "extensions": persisted(&hash) })).await)
+                .await;
+        assert_eq!(error_codes(&wrong), vec!["PERSISTED_QUERY_HASH_MISMATCH"]);
+
+        // GET with the hash alone: cacheable for anonymous viewers, with an ETag and 304.
+        let extensions = persisted(&hash).to_string();
+        let get = |etag: Option<String>, token: Option<String>| {
+            let mut request = app
+                .client
+                .get(format!("{}/graphql", app.address))
+                .query(&[("extensions", extensions.as_str())]);
+            if let Some(etag) = etag {
+                request = request.header("if-none-match", etag);
+            }
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send()
+        };
+        let response = get(None, None).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["cache-control"], "public, max-age=60");
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(body(response).await["data"]["region"]["code"], "R03");
+        let again = get(Some(etag.clone()), None).await.unwrap();
+        assert_eq!(again.status(), 304);
+        assert!(again.bytes().await.unwrap().is_empty());
+        let signed_in = get(None, Some(common::token("national_analyst", &[])))
+            .await
+            .unwrap();
+        assert_eq!(signed_in.headers()["cache-control"], "private, no-cache");
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_allow_list_runs_only_registered_operations() {
+    let registered = "query Registered { regions(first: 5) { totalCount } }";
+    let allow_list = move |state: AppState| {
+        let limits = Limits {
+            rate_limits: "off".to_owned(),
+            ..Limits::default()
+        };
+        state
+            .configured(limits, api::graphql::SchemaSettings::default(), false)
+            .expect("valid")
+            .with_persisted_queries(api::persisted::PersistedQueries::allow_list([
+                registered.to_owned()
+            ]))
+    };
+    configured(allow_list, |app: TestApp| async move {
+        let data = app.data(registered, json!({})).await;
+        assert_eq!(data["regions"]["totalCount"], 54);
+        let by_hash = post_raw(
+            &app,
+            Some(GRAPHQL_RESPONSE),
+            "application/json",
+            json!({ "extensions": persisted(&api::persisted::hash(registered)) }).to_string(),
+        )
+        .await;
+        assert_eq!(body(by_hash).await["data"]["regions"]["totalCount"], 54);
+        let before = app.statements.get();
+        let other = post_raw(
+            &app,
+            Some(GRAPHQL_RESPONSE),
+            "application/json",
+            json!({ "query": "{ regions(first: 6) { totalCount } }" }).to_string(),
+        )
+        .await;
+        assert_eq!(other.status(), 400);
+        assert_eq!(
+            error_codes(&body(other).await),
+            vec!["PERSISTED_QUERY_NOT_ALLOWED"]
+        );
+        assert_eq!(app.statements.get(), before, "no SQL ran");
+    })
+    .await;
+}
