@@ -61,6 +61,10 @@ pub struct Config {
     /// Database URL: `sqlite://PATH?mode=rwc` (embedded default) or `postgres://...`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+    /// A read replica of the PostgreSQL database: queries read from it, mutations (and what they
+    /// read) go to `DATABASE_URL`.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub database_read_url: Option<String>,
     /// Address the HTTP server listens on.
     #[arg(
         long,

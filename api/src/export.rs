@@ -142,7 +142,9 @@ pub async fn download(
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
     };
-    let etag = match etag(&state.db, &viewer, dataset, format, &request).await {
+    // Exports only read: from the replica when there is one.
+    let reads = state.read_db.clone().unwrap_or_else(|| state.db.clone());
+    let etag = match etag(&reads, &viewer, dataset, format, &request).await {
         Ok(etag) => etag,
         Err(err) => {
             tracing::error!(error = %err, "computing an export's ETag failed");
@@ -162,12 +164,12 @@ pub async fn download(
     } else {
         let rows = match dataset {
             Dataset::Coverage => {
-                match coverage_rows(&state.schema, &state.db, &viewer, &request).await {
+                match coverage_rows(&state.schema, &reads, &viewer, &request).await {
                     Ok(rows) => stream::iter(rows.into_iter().map(Ok)).boxed(),
                     Err(response) => return response,
                 }
             }
-            Dataset::Regions => region_rows(state.schema.clone(), state.db.clone(), viewer).boxed(),
+            Dataset::Regions => region_rows(state.schema.clone(), reads.clone(), viewer).boxed(),
         };
         let columns: &'static [&'static str] = match dataset {
             Dataset::Coverage => &COVERAGE_COLUMNS,

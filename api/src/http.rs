@@ -320,7 +320,14 @@ async fn run(
             .unwrap_or_else(|| "anonymous".to_owned())
     });
     let started = Instant::now();
-    let response = graphql::execute(&state.schema, state.db.clone(), viewer.clone(), request).await;
+    let response = graphql::execute_on(
+        &state.schema,
+        state.db.clone(),
+        state.read_db.clone(),
+        viewer.clone(),
+        request,
+    )
+    .await;
     let outcome = if response.errors.is_empty() {
         "ok"
     } else if is_request_error(&response) {
@@ -480,22 +487,6 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     with_headers(response, &rate)
 }
 
-/// Whether the operation a request would run is a mutation (refused over GET, which must be safe).
-fn runs_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    document.operations.iter().any(|(name, operation)| {
-        let selected = match (&request.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        };
-        selected && operation.node.ty == OperationType::Mutation
-    })
-}
-
 /// `GET /graphql`: GraphiQL for a browser in development, otherwise a query in the URL.
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
@@ -554,7 +545,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if request.query.trim().is_empty() {
         return bad("a GET request needs a `query` parameter (or a known persistedQuery)");
     }
-    if runs_mutation(&request) {
+    if graphql::runs_mutation(&request) {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",

@@ -40,7 +40,10 @@ use tower_http::trace::TraceLayer;
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary database.
     pub db: DatabaseConnection,
+    /// A read replica, if configured (`DATABASE_READ_URL`): queries read from it.
+    pub read_db: Option<DatabaseConnection>,
     pub schema: RegistrySchema,
     /// SQL statements run so far (for tests and benchmarks).
     pub statements: StatementCounter,
@@ -64,6 +67,7 @@ impl AppState {
     ) -> Self {
         AppState {
             db,
+            read_db: None,
             schema: graphql::schema(),
             statements,
             verifier: Arc::new(verifier),
@@ -74,6 +78,12 @@ impl AppState {
             cors_origins: Arc::new(Vec::new()),
             persisted: Arc::new(persisted::PersistedQueries::default()),
         }
+    }
+
+    /// The same state reading queries from `replica`.
+    pub fn with_read_replica(mut self, replica: DatabaseConnection) -> Self {
+        self.read_db = Some(replica);
+        self
     }
 
     /// The same state with the persisted-query store `persisted`.
@@ -297,6 +307,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .configured(config.limits.clone(), settings, development)
         .map_err(anyhow::Error::msg)?
         .with_cors(config.cors_origins.clone());
+    let state = match &config.database_read_url {
+        Some(url) => {
+            let (replica, _) = db::connect_with(url, &config.limits).await?;
+            tracing::info!("Queries read from the read replica.");
+            state.with_read_replica(replica)
+        }
+        None => state,
+    };
     let state = match &config.persisted_queries_file {
         Some(path) => state.with_persisted_queries(
             persisted::PersistedQueries::load(path).map_err(anyhow::Error::msg)?,

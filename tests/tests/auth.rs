@@ -216,6 +216,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
     };
     let config = Config {
         database_url: "sqlite::memory:".into(),
+        database_read_url: None,
         bind_addr: "127.0.0.1:0".parse().expect("address"),
         log_format: LogFormat::Pretty,
         disclosure_min_count: 3,

@@ -291,15 +291,17 @@ async fn a_request_past_its_deadline_gets_503() {
         rate_limits: "off".to_owned(),
         ..Limits::default()
     };
-    configured(with_limits(limits), |app: TestApp| async move {
-        // The whole dashboard takes tens of milliseconds.
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        // 540 regions: the whole dashboard takes far longer than a millisecond.
+        let Some(app) = TestApp::spawn_with(backend, 10, with_limits(limits.clone())).await else {
+            continue;
+        };
         let query = "{ coverage { byRegion { figures { vouchers { vouchers } seats { multidisciplinarySeats } } } } }";
         let response = app.post(None, query, json!({})).await;
-        assert_eq!(response.status(), 503);
+        assert_eq!(response.status(), 503, "{backend:?}");
         assert_eq!(response.headers()["retry-after"], "1");
         assert_eq!(error_codes(&body(response).await), vec!["TIMEOUT"]);
-    })
-    .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -595,4 +597,114 @@ async fn the_allow_list_runs_only_registered_operations() {
         assert_eq!(app.statements.get(), before, "no SQL ran");
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_read_the_replica_and_mutations_the_primary() {
+    use migration::{Migrator, MigratorTrait};
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        // A "replica" that does not follow the primary, so it shows where each read went.
+        let Some(replica_db) = common::TestDatabase::create(backend).await else {
+            continue;
+        };
+        let (replica, _) = api::db::connect(&replica_db.url).await.unwrap();
+        Migrator::up(&replica, None).await.unwrap();
+        api::seed::run(&replica, 1).await.unwrap();
+        let with_replica = {
+            let replica = replica.clone();
+            move |state: AppState| state.with_read_replica(replica.clone())
+        };
+        let Some(app) = TestApp::spawn_with(backend, 1, with_replica).await else {
+            continue;
+        };
+        let region = app
+            .data("{ region(code: \"R01\") { id version notes } }", json!({}))
+            .await;
+        let changed = app
+            .data_as(
+                "admin",
+                &[],
+                "mutation($id: ID!, $version: Int!) {
+                   updateRegion(input: { id: $id, version: $version, notes: \"on the primary\" }) {
+                     region { notes } } }",
+                json!({ "id": region["region"]["id"], "version": region["region"]["version"] }),
+            )
+            .await;
+        // The mutation and what it reads back: the primary.
+        assert_eq!(changed["updateRegion"]["region"]["notes"], "on the primary");
+        // A query: the replica, which has not seen the change.
+        let read = app
+            .data("{ region(code: \"R01\") { notes } }", json!({}))
+            .await;
+        assert_eq!(
+            read["region"]["notes"], region["region"]["notes"],
+            "{backend:?}"
+        );
+        drop(app);
+        replica.close().await.ok();
+        drop(replica_db);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drains_requests_in_flight() {
+    // The server of `api serve`: graceful shutdown with a request still running.
+    let Some(database) = common::TestDatabase::create(Backend::Sqlite).await else {
+        return;
+    };
+    let (db, statements) = api::db::connect(&database.url).await.unwrap();
+    use migration::{Migrator, MigratorTrait};
+    Migrator::up(&db, None).await.unwrap();
+    api::seed::run(&db, 1).await.unwrap();
+    let counter = statements.clone();
+    let state = AppState::new(db, statements, common::test_verifier());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, api::app(state))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let client = reqwest::Client::new();
+    // A slow request: the whole dashboard.
+    let before = counter.get();
+    let slow = tokio::spawn({
+        let client = client.clone();
+        let address = address.clone();
+        async move {
+            client
+                .post(format!("{address}/graphql"))
+                .json(&json!({ "query": "{ coverage { byRegion { figures { vouchers { vouchers } seats { multidisciplinarySeats } } } } }" }))
+                .send()
+                .await
+        }
+    });
+    // Stop once the request is being answered (its first statement has run).
+    while counter.get() == before {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    stop.send(()).unwrap();
+    let answer = slow
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert!(answer["data"]["coverage"]["byRegion"].is_array());
+    tokio::time::timeout(std::time::Duration::from_secs(10), server)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
+    // New connections are refused once it has stopped.
+    assert!(
+        client
+            .get(format!("{address}/healthz"))
+            .send()
+            .await
+            .is_err()
+    );
 }

@@ -8,8 +8,11 @@ use sea_orm::DatabaseConnection;
 
 /// Per-request data, attached by the HTTP handler.
 pub struct RequestContext {
-    /// The pool; mutations open their own transactions on it.
+    /// The primary's pool; mutations open their own transactions on it.
     pub pool: DatabaseConnection,
+    /// The pool reads go to: the read replica if one is configured and the request runs no
+    /// mutation, else the primary.
+    pub read_pool: DatabaseConnection,
     /// What reads go through: on PostgreSQL a transaction carrying the viewer's claims.
     pub db: Reader,
     pub viewer: Viewer,
@@ -19,13 +22,18 @@ pub struct RequestContext {
 impl RequestContext {
     /// The context of a request by `viewer`, and the driver that must run beside the request
     /// for its dataloaders to make progress (see [`super::execute`]).
-    pub fn new(pool: DatabaseConnection, viewer: Viewer) -> (Self, BatchDriver) {
-        let db = crate::db::reader(&pool, crate::access::claims(&viewer));
+    pub fn new(
+        pool: DatabaseConnection,
+        read_pool: DatabaseConnection,
+        viewer: Viewer,
+    ) -> (Self, BatchDriver) {
+        let db = crate::db::reader(&read_pool, crate::access::claims(&viewer));
         let (spawner, driver) = batch_driver();
         let loaders = Loaders::new(&db, &viewer, &spawner);
         (
             RequestContext {
                 pool,
+                read_pool,
                 db,
                 viewer,
                 loaders,

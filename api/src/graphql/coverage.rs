@@ -148,7 +148,7 @@ impl Coverage {
             .data_opt::<CoverageSettings>()
             .copied()
             .unwrap_or_default();
-        let aggregate = crate::db::reader(&request.pool, access::aggregate_claims());
+        let aggregate = crate::db::reader(&request.read_pool, access::aggregate_claims());
         let include_internal = access::can_see_member_materials(&request.viewer);
         let count = dates.len();
         let set = Arc::new(service::Coverage::new(

@@ -102,6 +102,22 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
     builder.finish()
 }
 
+/// Whether the operation a request would run is a mutation.
+pub fn runs_mutation(request: &Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    document.operations.iter().any(|(name, operation)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        selected && operation.node.ty == OperationType::Mutation
+    })
+}
+
 /// The code of an error the engine raised before execution: a limit it names, or the client's.
 fn engine_error_code(message: &str) -> &'static str {
     use crate::limits::Limit;
@@ -123,7 +139,23 @@ pub async fn execute(
     viewer: Viewer,
     request: Request,
 ) -> Response {
-    let (context, driver) = context::RequestContext::new(db, viewer);
+    execute_on(schema, db, None, viewer, request).await
+}
+
+/// Executes a request by `viewer`, reading from `replica` when given and the request runs no
+/// mutation (a mutation, and everything it reads, stays on the primary `db`).
+pub async fn execute_on(
+    schema: &RegistrySchema,
+    db: DatabaseConnection,
+    replica: Option<DatabaseConnection>,
+    viewer: Viewer,
+    request: Request,
+) -> Response {
+    let read_pool = match replica {
+        Some(replica) if !runs_mutation(&request) => replica,
+        _ => db.clone(),
+    };
+    let (context, driver) = context::RequestContext::new(db, read_pool, viewer);
     let mut response =
         loaders::Settled::new(schema.execute(request.data(context)), driver.run()).await;
     // Errors raised before execution (parse, validation, unknown enum values, variables of the
