@@ -76,6 +76,9 @@ pub struct Config {
     /// Log output: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
+    /// OTLP/HTTP collector to export traces to (e.g. `http://collector:4318`); none by default.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
     /// Disclosure control of the coverage figures: counts of non-public rows (applications not
     /// granted) from 1 up to this number (exclusive) are suppressed for viewers who may not read
     /// them.

@@ -302,6 +302,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         max_directives: config.limits.max_directives,
         introspection: open_schema,
         suggestions: open_schema,
+        trace_resolvers: config.otlp_endpoint.is_some(),
     };
     let state = AppState::new(db, statements, verifier)
         .configured(config.limits.clone(), settings, development)

@@ -6,7 +6,18 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    api::telemetry::init(cli.config.log_format);
+    let tracer =
+        api::telemetry::init_with_otlp(cli.config.log_format, cli.config.otlp_endpoint.as_deref())
+            .map_err(anyhow::Error::msg)?;
+    let result = run(cli).await;
+    if let Some(tracer) = tracer {
+        // Send the spans still buffered.
+        let _ = tracer.shutdown();
+    }
+    result
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => api::serve(cli.config).await,
         Command::Migrate => api::migrate(&cli.config).await,

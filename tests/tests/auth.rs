@@ -220,6 +220,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         bind_addr: "127.0.0.1:0".parse().expect("address"),
         log_format: LogFormat::Pretty,
         disclosure_min_count: 3,
+        otlp_endpoint: None,
         introspection: None,
         cors_origins: vec![],
         persisted_queries_file: None,

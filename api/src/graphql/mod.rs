@@ -63,6 +63,8 @@ pub struct SchemaSettings {
     pub introspection: bool,
     /// Whether errors suggest names ("did you mean ..."; off in the production profile).
     pub suggestions: bool,
+    /// Whether every resolver gets a tracing span (when traces are exported; it costs time).
+    pub trace_resolvers: bool,
 }
 
 impl Default for SchemaSettings {
@@ -75,6 +77,7 @@ impl Default for SchemaSettings {
             max_directives: limits.max_directives,
             introspection: true,
             suggestions: true,
+            trace_resolvers: false,
         }
     }
 }
@@ -98,6 +101,10 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
     }
     if !settings.suggestions {
         builder = builder.disable_suggestions();
+    }
+    if settings.trace_resolvers {
+        // Spans per parse, validation, execution and resolver, under the request's span.
+        builder = builder.extension(async_graphql::extensions::Tracing);
     }
     builder.finish()
 }
