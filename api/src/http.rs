@@ -328,6 +328,14 @@ async fn run(
         request,
     )
     .await;
+    for error in &response.errors {
+        let code = error.extensions.as_ref().and_then(|x| x.get("code"));
+        for limit in [Limit::Depth, Limit::Cost, Limit::Directives] {
+            if code.is_some_and(|c| *c == async_graphql::Value::from(limit.code())) {
+                state.http.metrics.refused(limit);
+            }
+        }
+    }
     let outcome = if response.errors.is_empty() {
         "ok"
     } else if is_request_error(&response) {

@@ -221,6 +221,22 @@ on_both_databases!(
             "TOO_MANY_DIRECTIVES",
         )
         .await;
+        // Each refusal is counted under its limit.
+        let metrics = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for limit in ["aliases", "document_bytes", "tokens", "cost", "directives"] {
+            assert!(
+                metrics.contains(&format!("registry_refusals_total{{limit=\"{limit}\"}} 1")),
+                "{limit}: {metrics}"
+            );
+        }
         // Within the limits, the same shapes run.
         let fine = app
             .data(
@@ -413,6 +429,26 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
     let region = app
         .data("{ region(code: \"R01\") { id version } }", json!({}))
         .await;
+    // A mutation acknowledged before the outage.
+    let token = common::token("admin", &[]);
+    let before = app
+        .data_as(
+            "admin",
+            &[],
+            "mutation($id: ID!, $version: Int!) {
+               updateRegion(input: { id: $id, version: $version, notes: \"before the outage\" }) {
+                 region { version notes } } }",
+            json!({ "id": region["region"]["id"], "version": region["region"]["version"] }),
+        )
+        .await;
+    assert_eq!(
+        before["updateRegion"]["region"]["notes"],
+        "before the outage"
+    );
+    let region = json!({ "region": {
+        "id": region["region"]["id"],
+        "version": before["updateRegion"]["region"]["version"],
+    } });
 
     // Connections cut mid-load: the pool replaces them and requests go on.
     admin
@@ -465,7 +501,6 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
         .unwrap();
     assert_eq!(ready.status(), 503);
     // A mutation in that time is refused, not half-done.
-    let token = common::token("admin", &[]);
     let refused = app
         .post(
             Some(&token),
@@ -495,9 +530,9 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
     let notes = app
         .data("{ region(code: \"R01\") { notes } }", json!({}))
         .await;
-    assert_ne!(
-        notes["region"]["notes"], "during outage",
-        "the refused mutation left nothing"
+    assert_eq!(
+        notes["region"]["notes"], "before the outage",
+        "the acknowledged mutation is kept, the refused one left nothing"
     );
     admin.close().await.ok();
 }
@@ -707,4 +742,31 @@ async fn shutdown_drains_requests_in_flight() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_past_the_timeout_is_cut_off_as_unavailable() {
+    use sea_orm::ConnectionTrait;
+    let Some(database) = common::TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let limits = Limits {
+        statement_timeout_ms: 50,
+        ..Limits::default()
+    };
+    let (db, _) = api::db::connect_with(&database.url, &limits).await.unwrap();
+    let err = db
+        .execute_unprepared("SELECT pg_sleep(2)")
+        .await
+        .expect_err("cut off by statement_timeout");
+    assert!(api::error::is_unavailable(&err), "{err}");
+    let api_error = api::error::ApiError::from(err);
+    assert_eq!(api_error.code(), "SERVICE_UNAVAILABLE");
+    assert!(
+        !api_error.to_string().contains("statement"),
+        "no database text"
+    );
+    // The connection is still good for the next statement.
+    db.execute_unprepared("SELECT 1").await.unwrap();
+    db.close().await.ok();
 }
