@@ -11,6 +11,7 @@ use api::AppState;
 use api::limits::Limits;
 use common::{Backend, TestApp, error_codes};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -450,6 +451,28 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
         "version": before["updateRegion"]["region"]["version"],
     } });
 
+    // Load throughout: four clients querying until told to stop; every answer is 200 or 503.
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let statuses = Arc::new(std::sync::Mutex::new(Vec::<u16>::new()));
+    let load: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), format!("{}/graphql", app.address));
+            let (running, statuses) = (running.clone(), statuses.clone());
+            tokio::spawn(async move {
+                while running.load(std::sync::atomic::Ordering::Relaxed) {
+                    let status = client
+                        .post(&url)
+                        .json(&json!({ "query": "{ regions(first: 5) { nodes { code resv { name } } } }" }))
+                        .send()
+                        .await
+                        .map_or(0, |r| r.status().as_u16());
+                    statuses.lock().unwrap().push(status);
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            })
+        })
+        .collect();
+
     // Connections cut mid-load: the pool replaces them and requests go on.
     admin
         .execute_unprepared(&format!(
@@ -534,6 +557,17 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
         notes["region"]["notes"], "before the outage",
         "the acknowledged mutation is kept, the refused one left nothing"
     );
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    for client in load {
+        client.await.unwrap();
+    }
+    let statuses = statuses.lock().unwrap().clone();
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "only answers and 503s under load: {statuses:?}"
+    );
+    assert!(statuses.contains(&503), "the outage showed under load");
+    assert_eq!(statuses.last(), Some(&200), "and the load recovered");
     admin.close().await.ok();
 }
 
