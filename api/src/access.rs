@@ -166,6 +166,16 @@ pub fn aggregate_claims() -> crate::db::Claims {
     ("aggregate".to_owned(), String::new())
 }
 
+/// Stewards (admins, ZonMw staff, national analysts) may read the data-quality report.
+pub fn ensure_steward(viewer: &Viewer) -> ApiResult<()> {
+    signed_in(viewer)?;
+    if can_read_every_status(viewer) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
 /// Whether the viewer reads subsidies and vouchers of every status in every region; coverage
 /// figures of other viewers are under disclosure control.
 pub fn can_read_every_status(viewer: &Viewer) -> bool {

@@ -24,9 +24,22 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL) to stdout.
     ExportSchema,
+    /// Print the data-quality report: per region, what is missing or inconsistent.
+    Check(CheckArgs),
     /// Mint a development token signed with the local development key (printed alone on the last
     /// line). `serve` trusts that key in the development profile only.
     Token(TokenArgs),
+}
+
+/// Options of `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with status 1 when any problem is found (for scripts).
+    #[arg(long)]
+    pub fail_on_issues: bool,
 }
 
 /// Options of `token`.

@@ -262,6 +262,73 @@ async fn open(config: &Config) -> anyhow::Result<(DatabaseConnection, StatementC
     Ok((db, statements))
 }
 
+/// `check`: the data-quality report as text (or JSON), and the number of problems found.
+pub async fn check(config: &Config, json: bool) -> anyhow::Result<(String, usize)> {
+    use sea_orm::EntityTrait;
+    let (db, _) = open(config).await?;
+    let report = service::quality::report(&db).await?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the steward's report names every region, outside any viewer's scope"
+    )]
+    let regions: std::collections::HashMap<i32, entity::region::Model> =
+        entity::region::Entity::find()
+            .all(&db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    let code = |id: &i32| regions.get(id).map_or("?", |r| r.code.as_str()).to_owned();
+    let name = |id: &i32| regions.get(id).map_or("?", |r| r.name.as_str()).to_owned();
+    let text = if json {
+        let regions: Vec<serde_json::Value> = report
+            .regions
+            .iter()
+            .map(|(id, issues)| {
+                serde_json::json!({
+                    "code": code(id),
+                    "name": name(id),
+                    "issues": issues.iter().map(|i| serde_json::json!({
+                        "kind": i.kind.tag(),
+                        "count": i.count,
+                        "message": i.kind.message(i.count),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let by_kind: serde_json::Map<String, serde_json::Value> = report
+            .by_kind()
+            .into_iter()
+            .map(|(kind, n)| (kind.tag().to_owned(), n.into()))
+            .collect();
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "issueCount": report.issue_count(),
+                "regionsByKind": by_kind,
+                "regions": regions,
+            }))?
+        )
+    } else {
+        let mut out = format!(
+            "{} problem(s) in {} region(s).\n",
+            report.issue_count(),
+            report.regions.len()
+        );
+        for (kind, n) in report.by_kind() {
+            out.push_str(&format!("  {}: {n} region(s)\n", kind.tag()));
+        }
+        for (id, issues) in &report.regions {
+            out.push_str(&format!("{} {}\n", code(id), name(id)));
+            for issue in issues {
+                out.push_str(&format!("  - {}\n", issue.kind.message(issue.count)));
+            }
+        }
+        out
+    };
+    Ok((text, report.issue_count()))
+}
+
 /// `migrate`: applies pending migrations.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     open(config).await?;

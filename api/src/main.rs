@@ -22,6 +22,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => api::serve(cli.config).await,
         Command::Migrate => api::migrate(&cli.config).await,
         Command::Seed(args) => api::seed(&cli.config, args.scale).await,
+        Command::Check(args) => {
+            let (text, issues) = api::check(&cli.config, args.json).await?;
+            print!("{text}");
+            if args.fail_on_issues && issues > 0 {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::ExportSchema => {
             print!("{}", api::schema_sdl());
             Ok(())

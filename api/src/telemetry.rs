@@ -46,9 +46,18 @@ pub fn init_with_otlp(
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter).with(otlp);
     let _ = match format {
-        LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
+        // Logs go to standard error: standard output is for what a command prints (a token, a
+        // report, the schema).
+        LogFormat::Pretty => registry
+            .with(fmt::layer().compact().with_writer(std::io::stderr))
+            .try_init(),
         LogFormat::Json => registry
-            .with(fmt::layer().json().flatten_event(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
     Ok(provider)

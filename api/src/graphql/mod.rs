@@ -15,6 +15,7 @@ pub mod loaders;
 pub mod mutation;
 mod neighbourhood;
 mod node;
+mod quality;
 mod reference;
 mod region;
 mod region_mutation;
@@ -38,6 +39,7 @@ pub struct Query(
     reference::ReferenceQuery,
     coverage::CoverageQuery,
     audit::AuditQuery,
+    quality::QualityQuery,
 );
 
 /// Every mutation.

@@ -20,6 +20,7 @@ pub mod history;
 pub mod materials;
 pub mod neighbourhoods;
 pub mod page;
+pub mod quality;
 pub mod reference;
 pub mod regions;
 pub mod resvs;

@@ -1,0 +1,180 @@
+//! The data-quality report against a computation over the rows, on a registry with known defects.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the independent computation reads whole tables, outside any viewer's scope"
+)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "answers have the shape the schema fixes; a missing field fails on its own line"
+)]
+
+mod common;
+
+use common::TestApp;
+use entity::*;
+use sea_orm::EntityTrait;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// (region code, issue kind) → count, from the rows.
+async fn expected(app: &TestApp) -> BTreeMap<(String, String), i64> {
+    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
+        .await
+        .unwrap();
+    let regions = region::Entity::find().all(&txn).await.unwrap();
+    let resvs = resv::Entity::find().all(&txn).await.unwrap();
+    let seats = seat::Entity::find().all(&txn).await.unwrap();
+    let subsidies = subsidy::Entity::find().all(&txn).await.unwrap();
+    let vouchers = voucher::Entity::find().all(&txn).await.unwrap();
+    let collaborations = neighbourhood_collaboration::Entity::find()
+        .all(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let code: HashMap<i32, String> = regions.iter().map(|r| (r.id, r.code.clone())).collect();
+    let resv_region: HashMap<i32, i32> = resvs.iter().map(|v| (v.id, v.region_id)).collect();
+    let with_resv: HashSet<i32> = resvs.iter().map(|v| v.region_id).collect();
+    let mut out = BTreeMap::new();
+    let mut add = |region: i32, kind: &str, n: i64| {
+        *out.entry((code[&region].clone(), kind.to_owned()))
+            .or_insert(0) += n;
+    };
+    let demo = SourceKind::Demonstration;
+    for r in &regions {
+        if !with_resv.contains(&r.id) {
+            add(r.id, "NO_RESV", 1);
+        }
+        if r.preferred_insurer
+            .as_deref()
+            .is_none_or(|i| i.trim().is_empty())
+        {
+            add(r.id, "NO_PREFERRED_INSURER", 1);
+        }
+        if r.population_approx.is_none_or(|p| p <= 0) {
+            add(r.id, "POPULATION_MISSING", 1);
+        }
+        if r.source == demo {
+            add(r.id, "DEMONSTRATION_DATA", 1);
+        }
+    }
+    for v in resvs.iter().filter(|v| v.source == demo) {
+        add(v.region_id, "DEMONSTRATION_DATA", 1);
+    }
+    for s in &seats {
+        if s.mandate_status == MandateStatus::None {
+            add(resv_region[&s.resv_id], "SEATS_WITHOUT_MANDATE", 1);
+        }
+        if s.source == demo {
+            add(resv_region[&s.resv_id], "DEMONSTRATION_DATA", 1);
+        }
+    }
+    for s in subsidies.iter().filter(|s| s.region_id.is_some()) {
+        let region = s.region_id.unwrap();
+        if s.status == ApplicationStatus::Granted && !with_resv.contains(&region) {
+            add(region, "GRANTED_WITHOUT_RESV", 1);
+        }
+        if s.source == demo {
+            add(region, "DEMONSTRATION_DATA", 1);
+        }
+    }
+    for v in vouchers.iter().filter(|v| v.source == demo) {
+        add(v.region_id, "DEMONSTRATION_DATA", 1);
+    }
+    for c in collaborations.iter().filter(|c| c.source == demo) {
+        add(c.region_id, "DEMONSTRATION_DATA", 1);
+    }
+    out
+}
+
+const REPORT: &str = "{ dataQuality { issueCount byKind { kind regions }
+    regions { region { code } issues { kind count message } } } }";
+
+fn answered(data: &serde_json::Value) -> BTreeMap<(String, String), i64> {
+    let mut out = BTreeMap::new();
+    for r in data["dataQuality"]["regions"].as_array().unwrap() {
+        let code = r["region"]["code"].as_str().unwrap().to_owned();
+        for issue in r["issues"].as_array().unwrap() {
+            assert!(!issue["message"].as_str().unwrap().is_empty());
+            out.insert(
+                (code.clone(), issue["kind"].as_str().unwrap().to_owned()),
+                issue["count"].as_i64().unwrap(),
+            );
+        }
+    }
+    out
+}
+
+on_both_databases!(
+    the_quality_report_lists_known_defects,
+    |app: TestApp| async move {
+        // Defects: a region without insurer and population; an RESV removed from a region with a
+        // granted subsidy.
+        let region = app
+            .data("{ region(code: \"R05\") { id version } }", json!({}))
+            .await;
+        let changed = app
+        .data_as(
+            "admin",
+            &[],
+            "mutation($id: ID!, $version: Int!) {
+               updateRegion(input: { id: $id, version: $version, preferredInsurer: null, populationApprox: null }) {
+                 region { preferredInsurer populationApprox } userErrors { message } } }",
+            json!({ "id": region["region"]["id"], "version": region["region"]["version"] }),
+        )
+        .await;
+        assert!(
+            changed["updateRegion"]["region"]["preferredInsurer"].is_null(),
+            "{changed}"
+        );
+
+        let data = app
+            .data_as("national_analyst", &[], REPORT, json!({}))
+            .await;
+        let report = answered(&data);
+        assert_eq!(report, expected(&app).await);
+        for kind in ["NO_PREFERRED_INSURER", "POPULATION_MISSING"] {
+            assert_eq!(
+                report.get(&("R05".to_owned(), kind.to_owned())),
+                Some(&1),
+                "{kind}"
+            );
+        }
+        // Every kind occurs on the demonstration registry with its defects.
+        let kinds: BTreeSet<&str> = report.keys().map(|(_, k)| k.as_str()).collect();
+        for kind in [
+            "NO_RESV",
+            "SEATS_WITHOUT_MANDATE",
+            "GRANTED_WITHOUT_RESV",
+            "DEMONSTRATION_DATA",
+        ] {
+            assert!(kinds.contains(kind), "{kind}");
+        }
+        let total: i64 = data["dataQuality"]["issueCount"].as_i64().unwrap();
+        assert_eq!(total as usize, report.len());
+        let demo_regions = data["dataQuality"]["byKind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "DEMONSTRATION_DATA")
+            .unwrap()["regions"]
+            .clone();
+        assert_eq!(demo_regions, 54);
+        // For stewards only: its counts include applications that are not public.
+        let anonymous = app.gql(REPORT, json!({})).await;
+        assert_eq!(common::error_codes(&anonymous), vec!["UNAUTHENTICATED"]);
+        let coordinator = app
+            .gql_with(
+                Some(&common::token("regional_coordinator", &["R05"])),
+                REPORT,
+                json!({}),
+            )
+            .await;
+        assert_eq!(common::error_codes(&coordinator), vec!["FORBIDDEN"]);
+        // One statement (and the claims on PostgreSQL), whatever the registry's size.
+        let before = app.statements.get();
+        app.data_as("admin", &[], "{ dataQuality { issueCount } }", json!({}))
+            .await;
+        let statements = app.statements.get() - before;
+        assert!(statements <= 2, "{statements} statements");
+    }
+);
