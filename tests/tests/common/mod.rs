@@ -269,6 +269,30 @@ impl TestApp {
         body["data"].clone()
     }
 
+    /// Updates region `code` as an admin with the input fields `fields` (e.g. `notes: "x"`), after
+    /// reading its id and version; returns the stored region's `version notes preferredInsurer
+    /// populationApprox`.
+    pub async fn update_region(&self, code: &str, fields: &str) -> Value {
+        let region = self
+            .data(
+                &format!("{{ region(code: \"{code}\") {{ id version }} }}"),
+                json!({}),
+            )
+            .await;
+        let mutation = format!(
+            "mutation($id: ID!, $version: Int!) {{
+               updateRegion(input: {{ id: $id, version: $version, {fields} }}) {{
+                 region {{ version notes preferredInsurer populationApprox }}
+                 userErrors {{ message }} }} }}"
+        );
+        let variables =
+            json!({ "id": region["region"]["id"], "version": region["region"]["version"] });
+        let data = self.data_as("admin", &[], &mutation, variables).await;
+        let stored = data["updateRegion"]["region"].clone();
+        assert!(stored.is_object(), "updateRegion refused: {data}");
+        stored
+    }
+
     /// Runs a request and returns its data and the SQL statements it took.
     pub async fn counted(&self, query: &str, variables: Value) -> (Value, u64) {
         let before = self.statements.get();
