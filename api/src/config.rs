@@ -26,9 +26,22 @@ pub enum Command {
     ExportSchema,
     /// Print the data-quality report: per region, what is missing or inconsistent.
     Check(CheckArgs),
+    /// Export every object of the registry, with provenance, as CSV or JSON files (one per kind).
+    Export(ExportArgs),
     /// Mint a development token signed with the local development key (printed alone on the last
     /// line). `serve` trusts that key in the development profile only.
     Token(TokenArgs),
+}
+
+/// Options of `export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// `csv` or `json`.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+    pub format: String,
+    /// The directory to write to (created if needed).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 /// Options of `check`.

@@ -26,8 +26,214 @@ use std::hash::{Hash, Hasher};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Dataset {
     Coverage,
-    Regions,
+    Entity(&'static EntityExport),
 }
+
+/// The export of one kind of registry object: a page-by-page GraphQL query and its columns.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct EntityExport {
+    /// The file's name (`resvs` for `resvs.csv`).
+    pub name: &'static str,
+    /// The root connection field the query pages through.
+    field: &'static str,
+    /// The selection of each node.
+    selection: &'static str,
+    /// One row per item of this list of a node (its node is then `^` in column paths).
+    nested: Option<&'static str>,
+    /// Columns: name and path into the row (`a.b`; `list[].x` joins the items with `;`;
+    /// `list[key=VALUE].x` keeps the items whose `key` is VALUE; `^` starts at the parent node).
+    columns: &'static [(&'static str, &'static str)],
+}
+
+/// Every object the registry exports, with its provenance.
+pub const ENTITIES: &[EntityExport] = &[
+    EntityExport {
+        name: "regions",
+        field: "regions",
+        selection: "code name populationApprox preferredInsurer mandateMunicipality confidence notes
+            careOfficeRegion { code name } izaRegion { code }
+            provenance { source reference }
+            resv { name phase legalForm establishedOn contactEmail }
+            subsidies { kind status }",
+        nested: None,
+        columns: &[
+            ("code", "code"),
+            ("name", "name"),
+            ("population_approx", "populationApprox"),
+            ("preferred_insurer", "preferredInsurer"),
+            ("mandate_municipality", "mandateMunicipality"),
+            ("care_office_region_code", "careOfficeRegion.code"),
+            ("care_office_region_name", "careOfficeRegion.name"),
+            ("iza_region_code", "izaRegion.code"),
+            ("confidence", "confidence"),
+            ("notes", "notes"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("resv_name", "resv.name"),
+            ("resv_phase", "resv.phase"),
+            ("resv_legal_form", "resv.legalForm"),
+            ("resv_established_on", "resv.establishedOn"),
+            ("resv_contact_email", "resv.contactEmail"),
+            ("implementation_subsidy_statuses", "subsidies[kind=IMPLEMENTATION].status"),
+        ],
+    },
+    EntityExport {
+        name: "resvs",
+        field: "resvs",
+        selection: "region { code } name legalForm treasurer phase establishedOn contractedFrom
+            mainTasks { mandate capacityAccess careAgreements neighbourhoodSupport facilitation }
+            designCriteria { criterion met note }
+            citizenParticipation website contactName contactEmail internalNotes
+            provenance { source reference } version",
+        nested: None,
+        columns: &[
+            ("region_code", "region.code"),
+            ("name", "name"),
+            ("legal_form", "legalForm"),
+            ("treasurer", "treasurer"),
+            ("phase", "phase"),
+            ("established_on", "establishedOn"),
+            ("contracted_from", "contractedFrom"),
+            ("task_mandate", "mainTasks.mandate"),
+            ("task_capacity_access", "mainTasks.capacityAccess"),
+            ("task_care_agreements", "mainTasks.careAgreements"),
+            ("task_neighbourhood_support", "mainTasks.neighbourhoodSupport"),
+            ("task_facilitation", "mainTasks.facilitation"),
+            ("criteria_met", "designCriteria[met=true].criterion"),
+            ("citizen_participation", "citizenParticipation"),
+            ("website", "website"),
+            ("contact_name", "contactName"),
+            ("contact_email", "contactEmail"),
+            ("internal_notes", "internalNotes"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
+        name: "seats",
+        field: "resvs",
+        selection: "region { code }
+            seats { organisation mandateStatus since delegateName delegateEmail
+                    disciplines { code } multidisciplinary provenance { source reference } version }",
+        nested: Some("seats"),
+        columns: &[
+            ("region_code", "^region.code"),
+            ("organisation", "organisation"),
+            ("disciplines", "disciplines[].code"),
+            ("multidisciplinary", "multidisciplinary"),
+            ("mandate_status", "mandateStatus"),
+            ("since", "since"),
+            ("delegate_name", "delegateName"),
+            ("delegate_email", "delegateEmail"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
+        name: "agreements",
+        field: "resvs",
+        selection: "region { code }
+            agreements { topic level status agreedOn disciplines { code }
+                         provenance { source reference } version }",
+        nested: Some("agreements"),
+        columns: &[
+            ("region_code", "^region.code"),
+            ("topic", "topic"),
+            ("level", "level"),
+            ("status", "status"),
+            ("agreed_on", "agreedOn"),
+            ("disciplines", "disciplines[].code"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
+        name: "subsidies",
+        field: "subsidies",
+        selection: "region { code } kind status applicant amountRequested amountGranted appliedOn
+            decidedOn periodStart periodEnd zonmwReference provenance { source reference } version",
+        nested: None,
+        columns: &[
+            ("region_code", "region.code"),
+            ("kind", "kind"),
+            ("status", "status"),
+            ("applicant", "applicant"),
+            ("amount_requested", "amountRequested"),
+            ("amount_granted", "amountGranted"),
+            ("applied_on", "appliedOn"),
+            ("decided_on", "decidedOn"),
+            ("period_start", "periodStart"),
+            ("period_end", "periodEnd"),
+            ("zonmw_reference", "zonmwReference"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
+        name: "vouchers",
+        field: "vouchers",
+        selection: "region { code } discipline { code } status applicant amount appliedOn decidedOn
+            provenance { source reference } version",
+        nested: None,
+        columns: &[
+            ("region_code", "region.code"),
+            ("discipline", "discipline.code"),
+            ("status", "status"),
+            ("applicant", "applicant"),
+            ("amount", "amount"),
+            ("applied_on", "appliedOn"),
+            ("decided_on", "decidedOn"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
+        name: "neighbourhood-collaborations",
+        field: "neighbourhoodCollaborations",
+        selection: "region { code } name area population status establishedOn disciplines { code }
+            meetsMinimumComposition provenance { source reference } version",
+        nested: None,
+        columns: &[
+            ("region_code", "region.code"),
+            ("name", "name"),
+            ("area", "area"),
+            ("population", "population"),
+            ("status", "status"),
+            ("established_on", "establishedOn"),
+            ("disciplines", "disciplines[].code"),
+            ("meets_minimum_composition", "meetsMinimumComposition"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
+        name: "learning-materials",
+        field: "learningMaterials",
+        selection: "kind title summary url publishedOn eventStartsAt visibility themes
+            regions { code } provenance { source reference } version",
+        nested: None,
+        columns: &[
+            ("kind", "kind"),
+            ("title", "title"),
+            ("summary", "summary"),
+            ("url", "url"),
+            ("published_on", "publishedOn"),
+            ("event_starts_at", "eventStartsAt"),
+            ("visibility", "visibility"),
+            ("themes", "themes[]"),
+            ("region_codes", "regions[].code"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+];
 
 /// In which format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,8 +262,7 @@ fn parse_file(file: &str) -> Option<(Dataset, Format)> {
     let (name, extension) = file.rsplit_once('.')?;
     let dataset = match name {
         "coverage" => Dataset::Coverage,
-        "regions" => Dataset::Regions,
-        _ => return None,
+        other => Dataset::Entity(ENTITIES.iter().find(|e| e.name == other)?),
     };
     let format = match extension {
         "csv" => Format::Csv,
@@ -86,27 +291,6 @@ const COVERAGE_COLUMNS: [&str; 9] = [
     "suppressed",
 ];
 
-/// The columns of the regions export.
-const REGION_COLUMNS: [&str; 17] = [
-    "code",
-    "name",
-    "population_approx",
-    "preferred_insurer",
-    "mandate_municipality",
-    "care_office_region_code",
-    "care_office_region_name",
-    "iza_region_code",
-    "confidence",
-    "source",
-    "source_reference",
-    "resv_name",
-    "resv_phase",
-    "resv_legal_form",
-    "resv_established_on",
-    "resv_contact_email",
-    "implementation_subsidy_statuses",
-];
-
 /// The groupings of the coverage export, by their parameter names.
 const GROUPINGS: [(&str, &str); 4] = [
     ("national", "national"),
@@ -127,7 +311,12 @@ pub async fn download(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             format!(
-                "no export `{file}`; there are coverage.csv, coverage.json, regions.csv and regions.json"
+                "no export `{file}`; there are coverage and {}, each as .csv or .json",
+                ENTITIES
+                    .iter()
+                    .map(|e| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     };
@@ -169,15 +358,17 @@ pub async fn download(
                     Err(response) => return response,
                 }
             }
-            Dataset::Regions => region_rows(state.schema.clone(), reads.clone(), viewer).boxed(),
+            Dataset::Entity(spec) => {
+                entity_rows(state.schema.clone(), reads.clone(), viewer, spec).boxed()
+            }
         };
-        let columns: &'static [&'static str] = match dataset {
-            Dataset::Coverage => &COVERAGE_COLUMNS,
-            Dataset::Regions => &REGION_COLUMNS,
+        let columns: Vec<&'static str> = match dataset {
+            Dataset::Coverage => COVERAGE_COLUMNS.to_vec(),
+            Dataset::Entity(spec) => spec.columns.iter().map(|(name, _)| *name).collect(),
         };
         let filename = match dataset {
             Dataset::Coverage => format!("coverage-{}.{}", request.as_of, format.extension()),
-            Dataset::Regions => format!("regions.{}", format.extension()),
+            Dataset::Entity(spec) => format!("{}.{}", spec.name, format.extension()),
         };
         let mut response = Body::from_stream(encode(columns, format, rows)).into_response();
         let headers = response.headers_mut();
@@ -214,7 +405,7 @@ impl Request {
     fn parse(dataset: Dataset, params: &BTreeMap<String, String>) -> Result<Request, String> {
         let allowed: &[&str] = match dataset {
             Dataset::Coverage => &["asOf", "groupBy"],
-            Dataset::Regions => &[],
+            Dataset::Entity(_) => &[],
         };
         if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(format!(
@@ -256,8 +447,8 @@ impl Request {
     }
 }
 
-/// A weak ETag over the registry's state (counts, last changes and versions of what the exports
-/// show), the export, its parameters and the viewer's rights.
+/// A weak ETag over the registry's state as the viewer sees it (counts, last changes and versions
+/// of what the exports show), the export, its parameters and the viewer's rights.
 async fn etag(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -282,14 +473,26 @@ async fn etag(
              CAST(MAX(valid_to) AS BIGINT) FROM {t}_history"
         )
     });
-    let live = ["region", "resv", "subsidy"].iter().map(|t| {
+    let live = [
+        "region",
+        "resv",
+        "seat",
+        "subsidy",
+        "voucher",
+        "neighbourhood_collaboration",
+        "agreement",
+        "learning_material",
+    ]
+    .iter()
+    .map(|t| {
         format!(
             "SELECT CAST(COUNT(*) AS BIGINT), CAST(SUM(version) AS BIGINT), \
              CAST(MAX(id) AS BIGINT) FROM {t}"
         )
     });
     let sql = history.chain(live).collect::<Vec<_>>().join(" UNION ALL ");
-    let txn = crate::db::begin_with_claims(db, &access::aggregate_claims()).await?;
+    // Read with the viewer's own rights: what the stamp covers is what the export shows.
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
     let rows = txn
         .query_all(Statement::from_string(txn.get_database_backend(), sql))
         .await?;
@@ -628,81 +831,136 @@ fn cells(f: &Value) -> Vec<Cell> {
     out
 }
 
-/// Regions per page of the regions export.
-const REGION_PAGE: usize = 100;
-
-const REGIONS_QUERY: &str = "query($first: Int!, $after: String) {
-  regions(first: $first, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
-      code name populationApprox preferredInsurer mandateMunicipality confidence
-      careOfficeRegion { code name } izaRegion { code }
-      provenance { source reference }
-      resv { name phase legalForm establishedOn contactEmail }
-      subsidies { kind status }
+/// Writes every entity export to `dir` as `{name}.{csv,json}`, read with `viewer`'s rights
+/// (`api export`); returns the files and their row counts.
+pub async fn write_all(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    dir: &std::path::Path,
+    json_format: bool,
+) -> anyhow::Result<Vec<(std::path::PathBuf, usize)>> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let schema = graphql::schema();
+    let format = if json_format {
+        Format::Json
+    } else {
+        Format::Csv
+    };
+    let mut written = Vec::new();
+    for spec in ENTITIES {
+        let path = dir.join(format!("{}.{}", spec.name, format.extension()));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let rows = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = {
+            let rows = rows.clone();
+            entity_rows(schema.clone(), db.clone(), viewer.clone(), spec).inspect(move |row| {
+                if row.is_ok() {
+                    rows.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+        };
+        let columns = spec.columns.iter().map(|(name, _)| *name).collect();
+        let mut chunks = std::pin::pin!(encode(columns, format, counted));
+        while let Some(chunk) = chunks.next().await {
+            file.write_all(&chunk?)?;
+        }
+        file.flush()?;
+        written.push((path, rows.load(std::sync::atomic::Ordering::Relaxed)));
     }
-  }
-}";
-
-fn region_row(node: &Value) -> Vec<Value> {
-    let statuses: Vec<&str> = list(&node["subsidies"])
-        .iter()
-        .filter(|s| s["kind"] == "IMPLEMENTATION")
-        .filter_map(|s| s["status"].as_str())
-        .collect();
-    vec![
-        node["code"].clone(),
-        node["name"].clone(),
-        node["populationApprox"].clone(),
-        node["preferredInsurer"].clone(),
-        node["mandateMunicipality"].clone(),
-        node["careOfficeRegion"]["code"].clone(),
-        node["careOfficeRegion"]["name"].clone(),
-        node["izaRegion"]["code"].clone(),
-        node["confidence"].clone(),
-        node["provenance"]["source"].clone(),
-        node["provenance"]["reference"].clone(),
-        node["resv"]["name"].clone(),
-        node["resv"]["phase"].clone(),
-        node["resv"]["legalForm"].clone(),
-        node["resv"]["establishedOn"].clone(),
-        node["resv"]["contactEmail"].clone(),
-        json!(statuses.join(";")),
-    ]
+    Ok(written)
 }
 
-/// The rows of the regions export, fetched a page at a time as the body is sent.
-fn region_rows(
+/// Objects per page of an entity export.
+const PAGE: usize = 100;
+
+/// The value at `path` in `node` (see [`EntityExport::columns`]).
+fn lookup(node: &Value, parent: &Value, path: &str) -> Value {
+    let (mut current, path) = match path.strip_prefix('^') {
+        Some(rest) => (parent.clone(), rest),
+        None => (node.clone(), path),
+    };
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        let Some((name, filter)) = segment.split_once('[') else {
+            current = current[segment].clone();
+            continue;
+        };
+        let filter = filter.trim_end_matches(']');
+        let rest: Vec<&str> = segments.by_ref().collect();
+        let items: Vec<String> = list(&current[name])
+            .iter()
+            .filter(|item| match filter.split_once('=') {
+                Some((key, value)) => match &item[key] {
+                    Value::String(s) => s == value,
+                    Value::Bool(b) => value.parse::<bool>().ok() == Some(*b),
+                    Value::Number(n) => value.parse::<f64>().ok() == n.as_f64(),
+                    _ => false,
+                },
+                None => true,
+            })
+            .map(|item| {
+                let value = if rest.is_empty() {
+                    item.clone()
+                } else {
+                    lookup(item, &Value::Null, &rest.join("."))
+                };
+                match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                }
+            })
+            .collect();
+        return json!(items.join(";"));
+    }
+    current
+}
+
+/// The rows of an entity export, fetched a page at a time as the body is sent.
+fn entity_rows(
     schema: RegistrySchema,
     db: DatabaseConnection,
     viewer: Viewer,
+    spec: &'static EntityExport,
 ) -> impl Stream<Item = Result<Vec<Value>, std::io::Error>> {
+    let query = format!(
+        "query($first: Int!, $after: String) {{ {}(first: $first, after: $after) {{
+           pageInfo {{ hasNextPage endCursor }} nodes {{ {} }} }} }}",
+        spec.field, spec.selection
+    );
     stream::unfold(Some(None::<String>), move |after| {
-        let (schema, db, viewer) = (schema.clone(), db.clone(), viewer.clone());
+        let (schema, db, viewer, query) =
+            (schema.clone(), db.clone(), viewer.clone(), query.clone());
         async move {
             let after = after?;
-            let page = run(
-                &schema,
-                &db,
-                &viewer,
-                REGIONS_QUERY,
-                json!({ "first": REGION_PAGE, "after": after }),
-            )
-            .await;
-            let data = match page {
+            let variables = json!({ "first": PAGE, "after": after });
+            let data = match run(&schema, &db, &viewer, &query, variables).await {
                 Ok(data) => data,
                 Err(_) => {
-                    let failure = std::io::Error::other("reading a page of regions failed");
+                    let failure =
+                        std::io::Error::other(format!("reading a page of {} failed", spec.name));
                     return Some((vec![Err(failure)], None));
                 }
             };
-            let regions = &data["regions"];
-            let rows = list(&regions["nodes"])
+            let page = &data[spec.field];
+            let row = |node: &Value, parent: &Value| -> Vec<Value> {
+                spec.columns
+                    .iter()
+                    .map(|(_, path)| lookup(node, parent, path))
+                    .collect()
+            };
+            let rows: Vec<Result<Vec<Value>, std::io::Error>> = list(&page["nodes"])
                 .iter()
-                .map(|n| Ok(region_row(n)))
+                .flat_map(|node| match spec.nested {
+                    Some(field) => list(&node[field])
+                        .iter()
+                        .map(|item| Ok(row(item, node)))
+                        .collect(),
+                    None => vec![Ok(row(node, &Value::Null))],
+                })
                 .collect();
-            let next = (regions["pageInfo"]["hasNextPage"] == true)
-                .then(|| regions["pageInfo"]["endCursor"].as_str().map(str::to_owned));
+            let next = (page["pageInfo"]["hasNextPage"] == true)
+                .then(|| page["pageInfo"]["endCursor"].as_str().map(str::to_owned));
             Some((rows, next))
         }
     })
@@ -711,7 +969,7 @@ fn region_rows(
 
 /// The body: a header and the rows as CSV, or a JSON array of objects, in chunks.
 fn encode(
-    columns: &'static [&'static str],
+    columns: Vec<&'static str>,
     format: Format,
     rows: impl Stream<Item = Result<Vec<Value>, std::io::Error>> + Send + 'static,
 ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
@@ -776,11 +1034,30 @@ mod tests {
         );
         assert_eq!(
             parse_file("regions.json"),
-            Some((Dataset::Regions, Format::Json))
+            Some((Dataset::Entity(&ENTITIES[0]), Format::Json))
         );
+        assert!(parse_file("neighbourhood-collaborations.csv").is_some());
         assert_eq!(parse_file("regions.xlsx"), None);
-        assert_eq!(parse_file("subsidies.csv"), None);
+        assert_eq!(parse_file("budgets.csv"), None);
         assert_eq!(parse_file("coverage"), None);
+    }
+
+    #[test]
+    fn column_paths_reach_into_nodes_lists_and_parents() {
+        let node = json!({
+            "a": { "b": 1 },
+            "list": [{ "k": "X", "v": "one" }, { "k": "Y", "v": "two" }, { "k": "X", "v": "three" }],
+            "tags": ["p", "q"],
+            "flags": [{ "on": true, "n": "f1" }, { "on": false, "n": "f2" }],
+        });
+        let parent = json!({ "code": "R01" });
+        assert_eq!(lookup(&node, &parent, "a.b"), json!(1));
+        assert_eq!(lookup(&node, &parent, "a.missing"), Value::Null);
+        assert_eq!(lookup(&node, &parent, "list[].v"), json!("one;two;three"));
+        assert_eq!(lookup(&node, &parent, "list[k=X].v"), json!("one;three"));
+        assert_eq!(lookup(&node, &parent, "flags[on=true].n"), json!("f1"));
+        assert_eq!(lookup(&node, &parent, "tags[]"), json!("p;q"));
+        assert_eq!(lookup(&node, &parent, "^code"), json!("R01"));
     }
 
     #[test]
@@ -803,7 +1080,13 @@ mod tests {
         assert!(Request::parse(Dataset::Coverage, &params(&[("asOf", "2025-07-01")])).is_ok());
         assert!(Request::parse(Dataset::Coverage, &params(&[("asOf", "July")])).is_err());
         assert!(Request::parse(Dataset::Coverage, &params(&[("groupBy", "province")])).is_err());
-        assert!(Request::parse(Dataset::Regions, &params(&[("asOf", "2025-07-01")])).is_err());
+        assert!(
+            Request::parse(
+                Dataset::Entity(&ENTITIES[0]),
+                &params(&[("asOf", "2025-07-01")])
+            )
+            .is_err()
+        );
         let request = Request::parse(
             Dataset::Coverage,
             &params(&[("groupBy", "national,region")]),

@@ -329,6 +329,17 @@ pub async fn check(config: &Config, json: bool) -> anyhow::Result<(String, usize
     Ok((text, report.issue_count()))
 }
 
+/// `export`: every object of the registry as files, read as the system (an admin's rights, so
+/// with contact data and internal notes): the steward's full copy.
+pub async fn export_all(
+    config: &Config,
+    args: &config::ExportArgs,
+) -> anyhow::Result<Vec<(std::path::PathBuf, usize)>> {
+    let (db, _) = open(config).await?;
+    let system = access::Viewer::user("api-export".to_owned(), access::Role::Admin, Vec::new());
+    export::write_all(&db, &system, &args.out, args.format == "json").await
+}
+
 /// `migrate`: applies pending migrations.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     open(config).await?;

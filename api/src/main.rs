@@ -30,6 +30,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Export(args) => {
+            for (path, rows) in api::export_all(&cli.config, &args).await? {
+                println!("{}\t{rows} rows", path.display());
+            }
+            Ok(())
+        }
         Command::ExportSchema => {
             print!("{}", api::schema_sdl());
             Ok(())

@@ -1015,7 +1015,7 @@ on_both_databases!(
             let request = get(path, token);
             async move { request.await.expect("send").status().as_u16() }
         };
-        assert_eq!(status("/export/subsidies.csv", None).await, 404);
+        assert_eq!(status("/export/budgets.csv", None).await, 404);
         assert_eq!(status("/export/coverage.csv?asOf=someday", None).await, 400);
         assert_eq!(
             status("/export/coverage.csv?groupBy=province", None).await,

@@ -164,3 +164,115 @@ on_both_databases!(
         assert!(statements <= 2, "{statements} statements");
     }
 );
+
+/// The rows of each kind, counted in the database.
+async fn counts(app: &TestApp) -> BTreeMap<&'static str, usize> {
+    use sea_orm::PaginatorTrait;
+    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
+        .await
+        .unwrap();
+    let mut out = BTreeMap::new();
+    out.insert("regions", region::Entity::find().count(&txn).await.unwrap());
+    out.insert("resvs", resv::Entity::find().count(&txn).await.unwrap());
+    out.insert("seats", seat::Entity::find().count(&txn).await.unwrap());
+    out.insert(
+        "agreements",
+        agreement::Entity::find().count(&txn).await.unwrap(),
+    );
+    out.insert(
+        "subsidies",
+        subsidy::Entity::find().count(&txn).await.unwrap(),
+    );
+    out.insert(
+        "vouchers",
+        voucher::Entity::find().count(&txn).await.unwrap(),
+    );
+    out.insert(
+        "neighbourhood-collaborations",
+        neighbourhood_collaboration::Entity::find()
+            .count(&txn)
+            .await
+            .unwrap(),
+    );
+    out.insert(
+        "learning-materials",
+        learning_material::Entity::find().count(&txn).await.unwrap(),
+    );
+    txn.commit().await.unwrap();
+    out.into_iter().map(|(k, v)| (k, v as usize)).collect()
+}
+
+fn parse_csv(text: &str) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
+on_both_databases!(
+    every_kind_of_object_is_exported_with_provenance,
+    |app: TestApp| async move {
+        let expected = counts(&app).await;
+        let get = |name: &'static str, format: &'static str, token: Option<String>| {
+            let mut request = app
+                .client
+                .get(format!("{}/export/{name}.{format}", app.address));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            async move { request.send().await.unwrap().text().await.unwrap() }
+        };
+        let analyst = || Some(common::token("national_analyst", &[]));
+        for (name, rows) in &expected {
+            let text = get(name, "csv", analyst()).await;
+            let (header, records) = parse_csv(&text);
+            assert_eq!(records.len(), *rows, "{name}");
+            assert!(
+                header.contains(&"source".to_owned())
+                    && header.contains(&"source_reference".to_owned())
+            );
+            let source = header.iter().position(|h| h == "source").unwrap();
+            assert!(
+                records.iter().all(|r| !r[source].is_empty()),
+                "{name}: provenance on every row"
+            );
+            let json: Vec<serde_json::Value> =
+                serde_json::from_str(&get(name, "json", analyst()).await).unwrap();
+            assert_eq!(json.len(), *rows, "{name} as JSON");
+        }
+        // Anonymous viewers get what they may see: granted subsidies, no delegates' contact data.
+        let (header, records) = parse_csv(&get("subsidies", "csv", None).await);
+        let status = header.iter().position(|h| h == "status").unwrap();
+        assert!(!records.is_empty() && records.iter().all(|r| &r[status] == "GRANTED"));
+        let (header, records) = parse_csv(&get("seats", "csv", None).await);
+        let email = header.iter().position(|h| h == "delegate_email").unwrap();
+        assert!(records.iter().all(|r| r[email].is_empty()));
+
+        // `api export`: the steward's full copy, every kind in one file each.
+        let dir =
+            std::env::temp_dir().join(format!("registry-export-{}", uuid::Uuid::new_v4().simple()));
+        let system =
+            api::access::Viewer::user("test".to_owned(), api::access::Role::Admin, Vec::new());
+        let written = api::export::write_all(&app.app_db, &system, &dir, false)
+            .await
+            .unwrap();
+        assert_eq!(written.len(), expected.len());
+        for (path, rows) in &written {
+            let name = path.file_stem().unwrap().to_str().unwrap();
+            assert_eq!(Some(rows), expected.get(name), "{name}");
+            let (_, records) = parse_csv(&std::fs::read_to_string(path).unwrap());
+            assert_eq!(records.len(), *rows, "{name} on disk");
+        }
+        let (header, records) = parse_csv(&std::fs::read_to_string(dir.join("seats.csv")).unwrap());
+        let email = header.iter().position(|h| h == "delegate_email").unwrap();
+        assert!(
+            records.iter().any(|r| r[email].contains('@')),
+            "the full copy has contact data"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+);
