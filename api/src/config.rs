@@ -28,9 +28,24 @@ pub enum Command {
     Check(CheckArgs),
     /// Export every object of the registry, with provenance, as CSV or JSON files (one per kind).
     Export(ExportArgs),
+    /// Import official data from a CSV or JSON file (all or nothing; prints a report).
+    Import(ImportArgs),
     /// Mint a development token signed with the local development key (printed alone on the last
     /// line). `serve` trusts that key in the development profile only.
     Token(TokenArgs),
+}
+
+/// Options of `import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The file: CSV (comma or semicolon separated, UTF-8 with or without BOM) or a JSON array.
+    pub file: std::path::PathBuf,
+    /// What the file holds (for now: subsidies, as ZonMw decides them).
+    #[arg(long, default_value = "subsidies", value_parser = ["subsidies"])]
+    pub kind: String,
+    /// Check the file and report what would change, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of `export`.

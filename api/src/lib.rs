@@ -329,6 +329,23 @@ pub async fn check(config: &Config, json: bool) -> anyhow::Result<(String, usize
     Ok((text, report.issue_count()))
 }
 
+/// `import`: applies a file of official data as the system (an admin), all or nothing.
+pub async fn import(
+    config: &Config,
+    args: &config::ImportArgs,
+) -> anyhow::Result<service::import::Report> {
+    let (db, _) = open(config).await?;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let system = access::Viewer::user("api-import".to_owned(), access::Role::Admin, Vec::new());
+    Ok(service::import::subsidies(&db, &system, &bytes, &name, args.dry_run).await?)
+}
+
 /// `export`: every object of the registry as files, read as the system (an admin's rights, so
 /// with contact data and internal notes): the steward's full copy.
 pub async fn export_all(

@@ -30,6 +30,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => {
+            let report = api::import(&cli.config, &args).await?;
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            println!(
+                "{} rows: {} created, {} updated, {} unchanged{}",
+                report.rows,
+                report.created,
+                report.updated,
+                report.unchanged,
+                if report.applied {
+                    ""
+                } else if report.problems.is_empty() {
+                    " (dry run: nothing written)"
+                } else {
+                    " (nothing written: fix the problems above)"
+                }
+            );
+            if !report.problems.is_empty() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Export(args) => {
             for (path, rows) in api::export_all(&cli.config, &args).await? {
                 println!("{}\t{rows} rows", path.display());

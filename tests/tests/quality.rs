@@ -276,3 +276,152 @@ on_both_databases!(
         std::fs::remove_dir_all(&dir).unwrap();
     }
 );
+
+fn import_report(report: &api::service::import::Report) -> Vec<String> {
+    report.problems.iter().map(ToString::to_string).collect()
+}
+
+async fn subsidy_count(app: &TestApp) -> usize {
+    counts(app).await["subsidies"]
+}
+
+on_both_databases!(
+    subsidy_decisions_import_all_or_nothing,
+    |app: TestApp| async move {
+        use api::service::import;
+        let admin =
+            api::access::Viewer::user("steward".to_owned(), api::access::Role::Admin, Vec::new());
+        let db = &app.app_db;
+        // Re-importing the registry's own export changes nothing.
+        let export = app
+            .client
+            .get(format!("{}/export/subsidies.csv", app.address))
+            .bearer_auth(common::token("admin", &[]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let again = import::subsidies(db, &admin, export.as_bytes(), "subsidies.csv", false)
+            .await
+            .unwrap();
+        assert!(again.problems.is_empty(), "{:?}", import_report(&again));
+        assert_eq!(
+            (again.created, again.updated, again.unchanged),
+            (0, 0, again.rows)
+        );
+        assert_eq!(again.rows, subsidy_count(&app).await);
+
+        // A Dutch spreadsheet: semicolons, a byte-order mark, decimal commas, DD-MM-YYYY dates.
+        let before = subsidy_count(&app).await;
+        let dutch = "\u{feff}region_code;kind;status;applicant;amount_requested;amount_granted;applied_on;decided_on;zonmw_reference\n\
+                 R02;IMPLEMENTATION;GRANTED;Huisartsen Amstelland;1.250.000,00;1.100.000,00;01-02-2026;15-04-2026;ZONMW-2026-001\n";
+        let dry = import::subsidies(db, &admin, dutch.as_bytes(), "besluiten.csv", true)
+            .await
+            .unwrap();
+        assert_eq!((dry.created, dry.applied), (1, false));
+        assert_eq!(
+            subsidy_count(&app).await,
+            before,
+            "a dry run writes nothing"
+        );
+        let done = import::subsidies(db, &admin, dutch.as_bytes(), "besluiten.csv", false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (done.created, done.applied),
+            (1, true),
+            "{:?}",
+            import_report(&done)
+        );
+        assert_eq!(subsidy_count(&app).await, before + 1);
+        let stored = app
+        .data_as(
+            "national_analyst",
+            &[],
+            "{ subsidies(first: 1, filter: { regionCodes: [\"R02\"], kinds: [IMPLEMENTATION], appliedFrom: \"2026-01-01\" }) {
+                nodes { amountGranted decidedOn provenance { source reference } history { action } } } }",
+            json!({}),
+        )
+        .await;
+        let node = &stored["subsidies"]["nodes"][0];
+        assert_eq!(node["amountGranted"], "1100000.00");
+        assert_eq!(node["decidedOn"], "2026-04-15");
+        assert_eq!(node["provenance"]["source"], "ZONMW_DECISION");
+        assert_eq!(node["provenance"]["reference"], "besluiten.csv");
+        assert_eq!(node["history"][0]["action"], "CREATE");
+        let twice = import::subsidies(db, &admin, dutch.as_bytes(), "besluiten.csv", false)
+            .await
+            .unwrap();
+        assert_eq!((twice.created, twice.unchanged), (0, 1), "idempotent");
+
+        // Every problem is reported with its row and column, and nothing is written.
+        let before = subsidy_count(&app).await;
+        let faulty = "region_code,kind,status,amount_requested,amount_granted,applied_on,zonmw_reference\n\
+                  R99,IMPLEMENTATION,APPLIED,,,2026-01-01,X-1\n\
+                  R03,IMPLEMENTATION,APPLIED,,,2026-13-01,X-2\n\
+                  R03,IMPLEMENTATION,GRANTED,2500000,2500000,2026-01-01,X-3\n\
+                  R04,PREPARATION,APPLIED,,,2026-01-01,X-4\n\
+                  R05,PREPARATION,APPLIED,,,2026-01-01,X-4\n\
+                  R06,GRANT,APPLIED,,,2026-01-01,X-6\n";
+        let report = import::subsidies(db, &admin, faulty.as_bytes(), "faulty.csv", false)
+            .await
+            .unwrap();
+        let problems = import_report(&report);
+        assert!(!report.applied);
+        for expected in [
+            "row 1, column region_code: no region with code `R99`",
+            "row 2, column applied_on: `2026-13-01` is not a date",
+            "row 3, column amount_requested: 2500000 is outside",
+            "row 5, column zonmw_reference: `X-4` occurs twice",
+            "row 6, column kind: `GRANT` is not one of",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.starts_with(expected)),
+                "{expected}: {problems:?}"
+            );
+        }
+        assert_eq!(subsidy_count(&app).await, before, "nothing written");
+        for (file, expected) in [
+            (
+                "kind,status,applied_on,zonmw_reference\nRESEARCH,APPLIED,2026-01-01,Y\n",
+                "column region_code: the column is missing",
+            ),
+            (
+                "region_code,kind,status,applied_on,zonmw_reference,colour\n,RESEARCH,APPLIED,2026-01-01,Y,red\n",
+                "column colour: unknown column",
+            ),
+        ] {
+            let report = import::subsidies(db, &admin, file.as_bytes(), "f.csv", false)
+                .await
+                .unwrap();
+            assert!(
+                import_report(&report)
+                    .iter()
+                    .any(|p| p.starts_with(expected)),
+                "{:?}",
+                import_report(&report)
+            );
+        }
+        let latin1 = b"region_code,kind,status,applied_on,zonmw_reference\nR01,PREPARATION,APPLIED,2026-01-01,Caf\xe9\n";
+        let report = import::subsidies(db, &admin, latin1, "f.csv", false)
+            .await
+            .unwrap();
+        assert!(
+            import_report(&report)[0].contains("not UTF-8"),
+            "{:?}",
+            import_report(&report)
+        );
+        assert_eq!(subsidy_count(&app).await, before, "nothing written");
+
+        // Only ZonMw staff and admins import decisions.
+        let coordinator = api::access::Viewer::user(
+            "c".to_owned(),
+            api::access::Role::RegionalCoordinator,
+            vec!["R02".to_owned()],
+        );
+        let refused = import::subsidies(db, &coordinator, dutch.as_bytes(), "b.csv", false).await;
+        assert!(matches!(refused, Err(api::error::ApiError::Forbidden)));
+    }
+);

@@ -351,7 +351,8 @@ fn replica_data(
                     "Huisartsenorganisatie {} (namens RHO, VVT en {})",
                     region.name, region.preferred_insurer
                 )),
-                amount_requested_cents: Some(requested.min(hi + 20_000_000)),
+                // Requests stay within the programme's maximum, as the API requires.
+                amount_requested_cents: Some(requested.min(hi)),
                 amount_granted_cents: granted_amount,
                 applied_on: applied,
                 decided_on,

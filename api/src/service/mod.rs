@@ -17,6 +17,7 @@ pub mod edit_table;
 pub mod edit_vouchers;
 pub mod funding;
 pub mod history;
+pub mod import;
 pub mod materials;
 pub mod neighbourhoods;
 pub mod page;
