@@ -381,16 +381,24 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             Media::Json,
         );
     };
-    let is_json = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+        .unwrap_or("")
+        .to_owned();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    // Files come as multipart requests (the GraphQL multipart request specification).
+    let multipart = essence == "multipart/form-data";
+    if essence != "application/json" && !multipart {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            "send the request as application/json",
+            "send the request as application/json (or multipart/form-data to upload a file)",
             media,
         );
     }
@@ -415,6 +423,14 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     };
     let bad =
         |message: &str| error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, media);
+    if multipart {
+        let options = async_graphql::http::MultipartOptions::default().max_num_files(4);
+        let body = futures::io::Cursor::new(bytes.to_vec());
+        return match async_graphql::http::receive_body(Some(&content_type), body, options).await {
+            Ok(request) => with_headers(answer_one(&state, &viewer, request, media).await, &rate),
+            Err(err) => bad(&format!("invalid multipart request: {err}")),
+        };
+    }
     let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
         return bad("the body is not JSON");
     };
@@ -475,24 +491,39 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
             out
         }
         Value::Object(_) => {
-            let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(value) else {
+            let Ok(request) = serde_json::from_value::<async_graphql::Request>(value) else {
                 return bad("the request needs a `query` string; `variables` must be an object");
             };
-            if let Err(refusal) = state.persisted.resolve(&mut request) {
-                return with_headers(persisted_refusal(&refusal, media), &rate);
-            }
-            if request.query.trim().is_empty() {
-                return bad("the request needs a `query` string");
-            }
-            if let Err((limit, message)) = check_document(&state.http.limits, &request.query) {
-                return with_headers(refused(&state.http, limit, message, media), &rate);
-            }
-            let answer = run(&state, &viewer, request).await;
-            respond(&answer, media, None)
+            answer_one(&state, &viewer, request, media).await
         }
         _ => return bad("the body must be a JSON object (or an array of them)"),
     };
     with_headers(response, &rate)
+}
+
+/// Answers one request: persisted query, document limits, execution.
+async fn answer_one(
+    state: &AppState,
+    viewer: &Viewer,
+    mut request: async_graphql::Request,
+    media: Media,
+) -> Response {
+    if let Err(refusal) = state.persisted.resolve(&mut request) {
+        return persisted_refusal(&refusal, media);
+    }
+    if request.query.trim().is_empty() {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request needs a `query` string",
+            media,
+        );
+    }
+    if let Err((limit, message)) = check_document(&state.http.limits, &request.query) {
+        return refused(&state.http, limit, message, media);
+    }
+    let answer = run(state, viewer, request).await;
+    respond(&answer, media, None)
 }
 
 /// `GET /graphql`: GraphiQL for a browser in development, otherwise a query in the URL.

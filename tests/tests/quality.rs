@@ -425,3 +425,64 @@ on_both_databases!(
         assert!(matches!(refused, Err(api::error::ApiError::Forbidden)));
     }
 );
+
+/// Posts `file` to `importSubsidies` as a GraphQL multipart request.
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    file: &str,
+    dry_run: bool,
+) -> serde_json::Value {
+    let operations = json!({
+        "query": "mutation($file: Upload!, $dryRun: Boolean) {
+            importSubsidies(file: $file, dryRun: $dryRun) {
+              rows created updated unchanged applied problems { row column message } } }",
+        "variables": { "file": null, "dryRun": dry_run },
+    });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({ "0": ["variables.file"] }).to_string())
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
+                .file_name(name.to_owned())
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+on_both_databases!(
+    decisions_are_uploaded_through_graphql,
+    |app: TestApp| async move {
+        let file = "region_code,kind,status,amount_requested,amount_granted,applied_on,decided_on,zonmw_reference\n\
+                R07,IMPLEMENTATION,GRANTED,900000,800000,2026-02-01,2026-05-01,ZONMW-2026-007\n";
+        let staff = common::token("zonmw_staff", &[]);
+        let dry = upload(&app, &staff, "decisions.csv", file, true).await;
+        assert_eq!(dry["data"]["importSubsidies"]["created"], 1, "{dry}");
+        assert_eq!(dry["data"]["importSubsidies"]["applied"], false);
+        let done = upload(&app, &staff, "decisions.csv", file, false).await;
+        assert_eq!(done["data"]["importSubsidies"]["applied"], true, "{done}");
+        let again = upload(&app, &staff, "decisions.csv", file, false).await;
+        assert_eq!(again["data"]["importSubsidies"]["unchanged"], 1);
+        let faulty = upload(&app, &staff, "bad.csv", &file.replace("R07", "R99"), false).await;
+        let problem = &faulty["data"]["importSubsidies"]["problems"][0];
+        assert_eq!(
+            (problem["row"].as_i64(), problem["column"].as_str()),
+            (Some(1), Some("region_code"))
+        );
+        let coordinator = common::token("regional_coordinator", &["R07"]);
+        let refused = upload(&app, &coordinator, "decisions.csv", file, false).await;
+        assert_eq!(common::error_codes(&refused), vec!["FORBIDDEN"]);
+    }
+);
