@@ -203,8 +203,9 @@ fn refused(state: &HttpState, limit: Limit, message: String, media: Media) -> Re
     error_response(status, limit.code(), &message, media)
 }
 
-/// Checks a document against the size, token and alias limits.
-fn check_document(limits: &Limits, query: &str) -> Result<(), (Limit, String)> {
+/// Checks a document against the size, token and alias limits; on success, the name of the
+/// document's only operation, if it has one (for the metrics, from the same parse).
+fn check_document(limits: &Limits, query: &str) -> Result<Option<String>, (Limit, String)> {
     if query.len() > limits.max_document_bytes {
         return Err((
             Limit::DocumentBytes,
@@ -226,19 +227,27 @@ fn check_document(limits: &Limits, query: &str) -> Result<(), (Limit, String)> {
         ));
     }
     // A document that does not parse is left to the schema, which reports it properly.
-    if let Ok(document) = async_graphql::parser::parse_query(query) {
-        let aliases = limits::count_aliases(&document);
-        if aliases > limits.max_aliases {
-            return Err((
-                Limit::Aliases,
-                format!(
-                    "the query uses {aliases} aliases; at most {} are accepted",
-                    limits.max_aliases
-                ),
-            ));
-        }
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return Ok(None);
+    };
+    let aliases = limits::count_aliases(&document);
+    if aliases > limits.max_aliases {
+        return Err((
+            Limit::Aliases,
+            format!(
+                "the query uses {aliases} aliases; at most {} are accepted",
+                limits.max_aliases
+            ),
+        ));
     }
-    Ok(())
+    let mut names = document
+        .operations
+        .iter()
+        .map(|(name, _)| name.map(|n| n.to_string()));
+    Ok(match (names.next(), names.next()) {
+        (Some(name), None) => name,
+        _ => None,
+    })
 }
 
 /// Whether a response is a request error (parse or validation): no data and no error with a path.
@@ -297,28 +306,19 @@ fn with_headers(mut response: Response, extra: &[(&'static str, String)]) -> Res
     response
 }
 
-/// Executes one request and records it.
+/// Executes one request and records it under its operation name (given, or `named`: that of
+/// the document's only operation).
 async fn run(
     state: &AppState,
     viewer: &Viewer,
     request: async_graphql::Request,
+    named: Option<String>,
 ) -> async_graphql::Response {
-    let operation = request.operation_name.clone().unwrap_or_else(|| {
-        // The name of the document's only operation, if it has one.
-        async_graphql::parser::parse_query(&request.query)
-            .ok()
-            .and_then(|doc| {
-                let mut names = doc
-                    .operations
-                    .iter()
-                    .map(|(name, _)| name.map(|n| n.to_string()));
-                match (names.next(), names.next()) {
-                    (Some(Some(name)), None) => Some(name),
-                    _ => None,
-                }
-            })
-            .unwrap_or_else(|| "anonymous".to_owned())
-    });
+    let operation = request
+        .operation_name
+        .clone()
+        .or(named)
+        .unwrap_or_else(|| "anonymous".to_owned());
     let started = Instant::now();
     let response = graphql::execute_on(
         &state.schema,
@@ -468,12 +468,15 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
                 if request.query.trim().is_empty() {
                     return bad("each request of a batch needs a `query` string");
                 }
-                if let Err((limit, message)) = check_document(limits, &request.query) {
-                    state.http.metrics.refused(limit);
-                    answers.push(json!({ "errors": [{ "message": message, "extensions": { "code": limit.code() } }] }));
-                    continue;
-                }
-                let answer = run(&state, &viewer, request).await;
+                let named = match check_document(limits, &request.query) {
+                    Ok(named) => named,
+                    Err((limit, message)) => {
+                        state.http.metrics.refused(limit);
+                        answers.push(json!({ "errors": [{ "message": message, "extensions": { "code": limit.code() } }] }));
+                        continue;
+                    }
+                };
+                let answer = run(&state, &viewer, request, named).await;
                 unavailable |= finish(&answer, Media::Json).0 == StatusCode::SERVICE_UNAVAILABLE;
                 answers.push(serde_json::to_value(&answer).unwrap_or(Value::Null));
             }
@@ -519,10 +522,11 @@ async fn answer_one(
             media,
         );
     }
-    if let Err((limit, message)) = check_document(&state.http.limits, &request.query) {
-        return refused(&state.http, limit, message, media);
-    }
-    let answer = run(state, viewer, request).await;
+    let named = match check_document(&state.http.limits, &request.query) {
+        Ok(named) => named,
+        Err((limit, message)) => return refused(&state.http, limit, message, media),
+    };
+    let answer = run(state, viewer, request, named).await;
     respond(&answer, media, None)
 }
 
@@ -600,10 +604,13 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Ok(admitted) => admitted,
         Err(response) => return *response,
     };
-    if let Err((limit, message)) = check_document(&state.http.limits, &request.query) {
-        return with_headers(refused(&state.http, limit, message, media), &rate);
-    }
-    let answer = run(&state, &viewer, request).await;
+    let named = match check_document(&state.http.limits, &request.query) {
+        Ok(named) => named,
+        Err((limit, message)) => {
+            return with_headers(refused(&state.http, limit, message, media), &rate);
+        }
+    };
+    let answer = run(&state, &viewer, request, named).await;
     let response = respond(&answer, media, None);
     let response = if response.status() == StatusCode::OK && answer.errors.is_empty() {
         cacheable(response, viewer.role().is_none(), headers).await
