@@ -275,6 +275,11 @@ pub fn regions(_viewer: &Viewer) -> Select<region::Entity> {
     region::Entity::find()
 }
 
+/// The lineage of regions (merges, splits, renames): public, like the regions.
+pub fn region_lineage(_viewer: &Viewer) -> Select<region_lineage::Entity> {
+    region_lineage::Entity::find()
+}
+
 /// RESVs and their basics: public.
 pub fn resvs(_viewer: &Viewer) -> Select<resv::Entity> {
     resv::Entity::find()

@@ -40,9 +40,14 @@ pub enum Command {
 pub struct ImportArgs {
     /// The file: CSV (comma or semicolon separated, UTF-8 with or without BOM) or a JSON array.
     pub file: std::path::PathBuf,
-    /// What the file holds (for now: subsidies, as ZonMw decides them).
-    #[arg(long, default_value = "subsidies", value_parser = ["subsidies"])]
-    pub kind: String,
+    /// What the file holds, named as its export: regions, resvs, seats, agreements,
+    /// regional-table, neighbourhood-collaborations, subsidies, vouchers, learning-materials.
+    /// Without it, the file's name says (`seats.csv` holds seats).
+    #[arg(long, value_parser = [
+        "regions", "resvs", "seats", "agreements", "regional-table",
+        "neighbourhood-collaborations", "subsidies", "vouchers", "learning-materials",
+    ])]
+    pub kind: Option<String>,
     /// Check the file and report what would change, without writing anything.
     #[arg(long)]
     pub dry_run: bool,

@@ -36,6 +36,8 @@ pub struct EntityExport {
     pub name: &'static str,
     /// The root connection field the query pages through.
     field: &'static str,
+    /// Further arguments of that field (`, filter: {...}`).
+    arguments: &'static str,
     /// The selection of each node.
     selection: &'static str,
     /// One row per item of this list of a node (its node is then `^` in column paths).
@@ -50,9 +52,10 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "regions",
         field: "regions",
+        arguments: ", filter: { includeRetired: true }",
         selection: "code name populationApprox preferredInsurer mandateMunicipality confidence notes
             careOfficeRegion { code name } izaRegion { code }
-            provenance { source reference }
+            provenance { source reference } retiredOn
             resv { name phase legalForm establishedOn contactEmail }
             subsidies { kind status }",
         nested: None,
@@ -69,6 +72,7 @@ pub const ENTITIES: &[EntityExport] = &[
             ("notes", "notes"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("retired_on", "retiredOn"),
             ("resv_name", "resv.name"),
             ("resv_phase", "resv.phase"),
             ("resv_legal_form", "resv.legalForm"),
@@ -80,6 +84,7 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "resvs",
         field: "resvs",
+        arguments: "",
         selection: "region { code } name legalForm treasurer phase establishedOn contractedFrom
             mainTasks { mandate capacityAccess careAgreements neighbourhoodSupport facilitation }
             designCriteria { criterion met note }
@@ -100,6 +105,11 @@ pub const ENTITIES: &[EntityExport] = &[
             ("task_neighbourhood_support", "mainTasks.neighbourhoodSupport"),
             ("task_facilitation", "mainTasks.facilitation"),
             ("criteria_met", "designCriteria[met=true].criterion"),
+            ("criterion_core_disciplines_note", "designCriteria[criterion=CORE_DISCIPLINES].note"),
+            ("criterion_mandated_representation_note", "designCriteria[criterion=MANDATED_REPRESENTATION].note"),
+            ("criterion_multidisciplinary_governance_note", "designCriteria[criterion=MULTIDISCIPLINARY_GOVERNANCE].note"),
+            ("criterion_regional_agenda_note", "designCriteria[criterion=REGIONAL_AGENDA].note"),
+            ("criterion_citizen_participation_note", "designCriteria[criterion=CITIZEN_PARTICIPATION].note"),
             ("citizen_participation", "citizenParticipation"),
             ("website", "website"),
             ("contact_name", "contactName"),
@@ -113,6 +123,7 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "seats",
         field: "resvs",
+        arguments: "",
         selection: "region { code }
             seats { organisation mandateStatus since delegateName delegateEmail
                     disciplines { code } multidisciplinary provenance { source reference } version }",
@@ -134,6 +145,7 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "agreements",
         field: "resvs",
+        arguments: "",
         selection: "region { code }
             agreements { topic level status agreedOn disciplines { code }
                          provenance { source reference } version }",
@@ -151,8 +163,24 @@ pub const ENTITIES: &[EntityExport] = &[
         ],
     },
     EntityExport {
+        name: "regional-table",
+        field: "regions",
+        arguments: ", filter: { includeRetired: true }",
+        selection: "code regionalTable { kind organisation provenance { source reference } version }",
+        nested: Some("regionalTable"),
+        columns: &[
+            ("region_code", "^code"),
+            ("kind", "kind"),
+            ("organisation", "organisation"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+            ("version", "version"),
+        ],
+    },
+    EntityExport {
         name: "subsidies",
         field: "subsidies",
+        arguments: "",
         selection: "region { code } kind status applicant amountRequested amountGranted appliedOn
             decidedOn periodStart periodEnd zonmwReference provenance { source reference } version",
         nested: None,
@@ -176,6 +204,7 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "vouchers",
         field: "vouchers",
+        arguments: "",
         selection: "region { code } discipline { code } status applicant amount appliedOn decidedOn
             provenance { source reference } version",
         nested: None,
@@ -195,6 +224,7 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "neighbourhood-collaborations",
         field: "neighbourhoodCollaborations",
+        arguments: "",
         selection: "region { code } name area population status establishedOn disciplines { code }
             meetsMinimumComposition provenance { source reference } version",
         nested: None,
@@ -215,6 +245,7 @@ pub const ENTITIES: &[EntityExport] = &[
     EntityExport {
         name: "learning-materials",
         field: "learningMaterials",
+        arguments: "",
         selection: "kind title summary url publishedOn eventStartsAt visibility themes
             regions { code } provenance { source reference } version",
         nested: None,
@@ -899,15 +930,17 @@ fn lookup(node: &Value, parent: &Value, path: &str) -> Value {
                 },
                 None => true,
             })
-            .map(|item| {
+            .filter_map(|item| {
                 let value = if rest.is_empty() {
                     item.clone()
                 } else {
                     lookup(item, &Value::Null, &rest.join("."))
                 };
+                // A missing value is an empty cell, not the text `null`.
                 match value {
-                    Value::String(s) => s,
-                    other => other.to_string(),
+                    Value::Null => None,
+                    Value::String(s) => Some(s),
+                    other => Some(other.to_string()),
                 }
             })
             .collect();
@@ -924,9 +957,9 @@ fn entity_rows(
     spec: &'static EntityExport,
 ) -> impl Stream<Item = Result<Vec<Value>, std::io::Error>> {
     let query = format!(
-        "query($first: Int!, $after: String) {{ {}(first: $first, after: $after) {{
+        "query($first: Int!, $after: String) {{ {}(first: $first, after: $after{}) {{
            pageInfo {{ hasNextPage endCursor }} nodes {{ {} }} }} }}",
-        spec.field, spec.selection
+        spec.field, spec.arguments, spec.selection
     );
     stream::unfold(Some(None::<String>), move |after| {
         let (schema, db, viewer, query) =

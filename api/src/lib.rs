@@ -342,8 +342,17 @@ pub async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let kind = args
+        .kind
+        .as_deref()
+        .or(Some(stem))
+        .and_then(service::import::Kind::parse)
+        .ok_or_else(|| {
+            anyhow::anyhow!("say what {name} holds with --kind (its name is not that of an export)")
+        })?;
     let system = access::Viewer::user("api-import".to_owned(), access::Role::Admin, Vec::new());
-    Ok(service::import::subsidies(&db, &system, &bytes, &name, args.dry_run).await?)
+    Ok(service::import::file(&db, &system, kind, &bytes, &name, args.dry_run).await?)
 }
 
 /// `export`: every object of the registry as files, read as the system (an admin's rights, so

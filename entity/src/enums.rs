@@ -203,3 +203,8 @@ stored_enum!(
         Digitalisation = "DIGITALISATION",
     }
 );
+
+stored_enum!(
+    /// How a region changed: merged into another, split into several, or renamed.
+    LineageKind { Merge = "MERGE", Split = "SPLIT", Rename = "RENAME" }
+);

@@ -17,6 +17,7 @@ pub mod material_theme;
 pub mod nc_discipline;
 pub mod neighbourhood_collaboration;
 pub mod region;
+pub mod region_lineage;
 pub mod regional_table_party;
 pub mod resv;
 pub mod seat;

@@ -20,6 +20,8 @@ pub struct Model {
     pub notes: Option<String>,
     pub source: SourceKind,
     pub source_reference: Option<String>,
+    /// The day the region ceased to exist by a merge or split (see `region_lineage`).
+    pub retired_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

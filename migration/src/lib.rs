@@ -7,6 +7,7 @@ mod m20261123_000001_registry;
 mod m20261123_000002_access_audit;
 mod m20261123_000003_row_security;
 mod m20261123_000004_history;
+mod m20261201_000005_region_lineage;
 
 /// Runs the registry's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_access_audit::Migration),
             Box::new(m20261123_000003_row_security::Migration),
             Box::new(m20261123_000004_history::Migration),
+            Box::new(m20261201_000005_region_lineage::Migration),
         ]
     }
 }

@@ -146,6 +146,56 @@ on_both_databases!(creations_per_role, |app: TestApp| async move {
     check(&app, "createRegion", "mutation($input: CreateRegionInput!) { createRegion(input: $input) { region { id } userErrors { message } } }",
         json!({ "input": { "code": "R55", "name": "New region", "careOfficeRegionCode": "ZK01" } }), &admin_only, ADMIN).await;
 
+    // Region lineage: admins only, even for the coordinator of every region involved.
+    let all = app
+        .data(
+            "{ regions(first: 100) { nodes { id version code careOfficeRegion { code } neighbourhoodCollaborations { id } } } }",
+            json!({}),
+        )
+        .await["regions"]["nodes"]
+        .clone();
+    let all = all.as_array().expect("regions");
+    let office_of = |r: &Value| r["careOfficeRegion"]["code"].clone();
+    let partners: Vec<&Value> = all
+        .iter()
+        .map(|r| {
+            all.iter()
+                .filter(|o| office_of(o) == office_of(r))
+                .collect::<Vec<_>>()
+        })
+        .find(|group| group.len() >= 3)
+        .expect("a care-office region with three regions");
+    let (a, b, c) = (partners[0], partners[1], partners[2]);
+    let d = all
+        .iter()
+        .find(|r| office_of(r) != office_of(a))
+        .expect("a region elsewhere");
+    let involved: Vec<&str> = [a, b, c, d]
+        .iter()
+        .map(|r| r["code"].as_str().expect("code"))
+        .collect();
+    let lineage_refusals = [
+        (ANON, "UNAUTHENTICATED"),
+        (Some(("regional_coordinator", &involved[..])), "FORBIDDEN"),
+        (ANALYST, "FORBIDDEN"),
+        (EDITOR, "FORBIDDEN"),
+        (ZONMW, "FORBIDDEN"),
+    ];
+    check(&app, "renameRegion", "mutation($input: RenameRegionInput!) { renameRegion(input: $input) { regions { id } userErrors { message } } }",
+        json!({ "input": { "id": d["id"], "version": d["version"], "name": "Renamed", "effectiveOn": "2025-01-01" } }), &lineage_refusals, ADMIN).await;
+    check(&app, "mergeRegions", "mutation($input: MergeRegionsInput!) { mergeRegions(input: $input) { regions { id } userErrors { message } } }",
+        json!({ "input": { "regionCodes": [a["code"], b["code"]], "successorCode": a["code"], "effectiveOn": "2025-01-01" } }), &lineage_refusals, ADMIN).await;
+    let ids: Vec<Value> = c["neighbourhoodCollaborations"]
+        .as_array()
+        .expect("collaborations")
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    check(&app, "splitRegion", "mutation($input: SplitRegionInput!) { splitRegion(input: $input) { regions { id } userErrors { message } } }",
+        json!({ "input": { "regionCode": c["code"], "effectiveOn": "2025-01-01", "successors": [
+            { "code": "SPLIT-A", "name": "North", "neighbourhoodCollaborationIds": ids },
+            { "code": "SPLIT-B", "name": "South" } ] } }), &lineage_refusals, ADMIN).await;
+
     let funding_refusals = [
         (ANON, "UNAUTHENTICATED"),
         (coordinator, "FORBIDDEN"),

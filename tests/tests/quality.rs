@@ -195,6 +195,13 @@ async fn counts(app: &TestApp) -> BTreeMap<&'static str, usize> {
             .unwrap(),
     );
     out.insert(
+        "regional-table",
+        regional_table_party::Entity::find()
+            .count(&txn)
+            .await
+            .unwrap(),
+    );
+    out.insert(
         "learning-materials",
         learning_material::Entity::find().count(&txn).await.unwrap(),
     );

@@ -297,7 +297,12 @@ impl CoverageGroup {
         let Ok(id) = self.figures.key.parse::<i32>() else {
             return Ok(None);
         };
-        Ok(request(ctx)?.loaders.region.load_one(id).await?.map(Region))
+        Ok(request(ctx)?
+            .loaders
+            .region
+            .load_one(id)
+            .await?
+            .map(Region::from))
     }
 
     /// The preferred insurer, when grouped by insurer (null for regions without one).

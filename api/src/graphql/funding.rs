@@ -92,7 +92,12 @@ impl Subsidy {
         let Some(id) = self.0.region_id else {
             return Ok(None);
         };
-        Ok(request(ctx)?.loaders.region.load_one(id).await?.map(Region))
+        Ok(request(ctx)?
+            .loaders
+            .region
+            .load_one(id)
+            .await?
+            .map(Region::from))
     }
 }
 
@@ -156,7 +161,7 @@ impl Voucher {
             .region
             .load_one(self.0.region_id)
             .await?
-            .map(Region))
+            .map(Region::from))
     }
 }
 

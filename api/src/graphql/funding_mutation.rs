@@ -126,73 +126,8 @@ fn decision(input: &DecideInput) -> ApiResult<Decision> {
 #[derive(Default)]
 pub struct FundingMutation;
 
-/// A problem with an imported file.
-#[derive(async_graphql::SimpleObject)]
-pub struct ImportProblem {
-    /// The data row (1 for the first row after the header; 0 for the file itself).
-    pub row: i32,
-    /// The column, if the problem is in one.
-    pub column: Option<String>,
-    pub message: String,
-}
-
-/// What an import did; with any problem, or in a dry run, nothing was written.
-#[derive(async_graphql::SimpleObject)]
-pub struct ImportPayload {
-    pub rows: i32,
-    pub created: i32,
-    pub updated: i32,
-    pub unchanged: i32,
-    /// Whether the changes were written.
-    pub applied: bool,
-    pub problems: Vec<ImportProblem>,
-}
-
-fn count(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
 #[Object]
 impl FundingMutation {
-    /// Imports ZonMw's subsidy decisions from an uploaded CSV or JSON file (the GraphQL multipart
-    /// request specification) with the columns of `/export/subsidies.csv`: matched on the ZonMw
-    /// reference, inserted or updated with an audit entry each, all or nothing. ZonMw staff and
-    /// admins.
-    async fn import_subsidies(
-        &self,
-        ctx: &Context<'_>,
-        file: async_graphql::Upload,
-        #[graphql(default = false)] dry_run: bool,
-    ) -> Result<ImportPayload> {
-        use std::io::Read;
-        let rc = request(ctx)?;
-        let upload = file.value(ctx)?;
-        let name = upload.filename.clone();
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .read_to_end(&mut bytes)
-            .map_err(|_| ApiError::invalid("file", "cannot be read"))?;
-        let report =
-            crate::service::import::subsidies(&rc.pool, &rc.viewer, &bytes, &name, dry_run).await?;
-        Ok(ImportPayload {
-            rows: count(report.rows),
-            created: count(report.created),
-            updated: count(report.updated),
-            unchanged: count(report.unchanged),
-            applied: report.applied,
-            problems: report
-                .problems
-                .into_iter()
-                .map(|p| ImportProblem {
-                    row: count(p.row),
-                    column: p.column,
-                    message: p.message,
-                })
-                .collect(),
-        })
-    }
-
     /// Records a subsidy application (*aanvraag*); it starts as APPLIED.
     async fn apply_for_subsidy(
         &self,

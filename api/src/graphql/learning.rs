@@ -83,7 +83,7 @@ impl LearningMaterial {
         let found = loaders.region.load_many(ids.iter().copied()).await?;
         Ok(ids
             .iter()
-            .filter_map(|id| found.get(id).cloned().map(Region))
+            .filter_map(|id| found.get(id).cloned().map(Region::from))
             .collect())
     }
     /// Where this row comes from.

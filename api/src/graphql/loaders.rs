@@ -295,6 +295,8 @@ pub struct Loaders {
     pub material_regions: DataLoader<ByParent<material_region::Entity>>,
     pub materials_of_region: DataLoader<ByParent<material_region::Entity>>,
     pub history: DataLoader<History>,
+    pub lineage_from: DataLoader<ByParent<region_lineage::Entity>>,
+    pub lineage_to: DataLoader<ByParent<region_lineage::Entity>>,
 }
 
 impl Loaders {
@@ -453,6 +455,20 @@ impl Loaders {
                     viewer: v.clone(),
                 },
                 s,
+            ),
+            lineage_from: by_parent(
+                db,
+                s,
+                access::region_lineage(v),
+                region_lineage::Column::PredecessorId,
+                region_lineage::Column::Id,
+            ),
+            lineage_to: by_parent(
+                db,
+                s,
+                access::region_lineage(v),
+                region_lineage::Column::SuccessorId,
+                region_lineage::Column::Id,
             ),
         }
     }

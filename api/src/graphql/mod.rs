@@ -9,8 +9,10 @@ mod enums;
 mod errors;
 mod funding;
 mod funding_mutation;
+mod import_mutation;
 mod learning;
 mod learning_mutation;
+mod lineage;
 pub mod loaders;
 pub mod mutation;
 mod neighbourhood;
@@ -49,6 +51,8 @@ pub struct Mutation(
     region_mutation::RegionMutation,
     funding_mutation::FundingMutation,
     learning_mutation::LearningMutation,
+    lineage::LineageMutation,
+    import_mutation::ImportMutation,
 );
 
 /// The registry's schema type.

@@ -92,7 +92,7 @@ impl NeighbourhoodCollaboration {
             .region
             .load_one(self.0.region_id)
             .await?
-            .map(Region))
+            .map(Region::from))
     }
 }
 

@@ -86,7 +86,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .region
             .load_one(key)
             .await?
-            .map(|m| Node::Region(Region(m))),
+            .map(|m| Node::Region(Region::from(m))),
         "Resv" => loaders
             .resv
             .load_one(key)

@@ -66,7 +66,7 @@ impl RegionQuality {
             .region
             .load_one(self.region_id)
             .await?
-            .map(Region))
+            .map(Region::from))
     }
 
     async fn issues(&self) -> Vec<DataIssue> {

@@ -85,7 +85,11 @@ impl CareOfficeRegion {
             .regions_by_care_office
             .load_one(self.0.id)
             .await?;
-        Ok(loaded.unwrap_or_default().into_iter().map(Region).collect())
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Region::from)
+            .collect())
     }
 }
 
@@ -148,7 +152,11 @@ impl IzaRegion {
             .regions_by_iza
             .load_one(self.0.id)
             .await?;
-        Ok(loaded.unwrap_or_default().into_iter().map(Region).collect())
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Region::from)
+            .collect())
     }
 }
 

@@ -8,10 +8,13 @@ use super::enums::{
 };
 use super::funding::{Subsidy, Voucher};
 use super::learning::LearningMaterial;
+use super::lineage::{RegionChange, RegionResolution, changes_of};
 use super::neighbourhood::NeighbourhoodCollaboration;
 use super::node::global_id;
 use super::reference::{CareOfficeRegion, IzaRegion, Provenance};
 use super::resv::{RegionalTableParty, Resv};
+use super::scalars::Date;
+use crate::service::lineage;
 use crate::service::regions::{self, RegionFilter as Filter, RegionOrderField as Field};
 use crate::service::{Order, PageArgs};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -20,8 +23,19 @@ use entity::region;
 
 /// A region (*regio*): a sub-region of a care-office region with one regional primary-care
 /// collaboration (RESV). The country has about 54 (ZonMw's count).
+///
+/// The second field says how `region(code:)` found it, when it followed a merge or a rename.
 #[derive(Clone)]
-pub struct Region(pub region::Model);
+pub struct Region(
+    pub region::Model,
+    pub Option<std::sync::Arc<crate::service::lineage::Resolution>>,
+);
+
+impl From<region::Model> for Region {
+    fn from(model: region::Model) -> Self {
+        Region(model, None)
+    }
+}
 
 #[Object]
 impl Region {
@@ -65,6 +79,57 @@ impl Region {
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
         Provenance::of(self.0.source, &self.0.source_reference)
+    }
+    /// The day the region ceased to exist by a merge or split (*opgeheven*); null while current.
+    async fn retired_on(&self) -> Option<Date> {
+        self.0.retired_on.map(Date)
+    }
+    /// Set when `region(code:)` was asked for a former code: the code asked for and the merges
+    /// and renames followed to reach this region.
+    async fn resolved_from(&self) -> Option<RegionResolution> {
+        self.1.clone().map(RegionResolution)
+    }
+    /// Every merge, split and rename this region took part in, oldest first.
+    async fn changes(&self, ctx: &Context<'_>) -> Result<Vec<RegionChange>> {
+        Ok(changes_of(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(RegionChange)
+            .collect())
+    }
+    /// The regions this one was made from by a merge or split (*voorgangers*).
+    async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        let loaders = &request(ctx)?.loaders;
+        let links = loaders
+            .lineage_to
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ids = links
+            .iter()
+            .filter(|l| l.kind != entity::LineageKind::Rename)
+            .map(|l| l.predecessor_id);
+        let found = loaders.region.load_many(ids.clone()).await?;
+        Ok(ids
+            .filter_map(|id| found.get(&id).cloned().map(Region::from))
+            .collect())
+    }
+    /// The regions this one merged or split into (*opvolgers*).
+    async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
+        let loaders = &request(ctx)?.loaders;
+        let links = loaders
+            .lineage_from
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ids = links
+            .iter()
+            .filter(|l| l.kind != entity::LineageKind::Rename)
+            .map(|l| l.successor_id);
+        let found = loaders.region.load_many(ids.clone()).await?;
+        Ok(ids
+            .filter_map(|id| found.get(&id).cloned().map(Region::from))
+            .collect())
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {
@@ -203,6 +268,9 @@ pub struct RegionFilter {
     pub name_contains: Option<String>,
     /// Kinds of source (*herkomst*).
     pub sources: Option<Vec<SourceKind>>,
+    /// Whether regions retired by a merge or split are listed too (by default only current ones).
+    #[graphql(default)]
+    pub include_retired: bool,
 }
 
 /// Fields to order regions by.
@@ -234,12 +302,25 @@ pub struct RegionQuery;
 
 #[Object]
 impl RegionQuery {
-    /// One region by its code, e.g. `region(code: "R01")`.
-    async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
+    /// One region by its code, e.g. `region(code: "R01")`. A former code still resolves: a
+    /// region that merged answers with its successor and a renamed code with the region, each
+    /// with `resolvedFrom` saying so (with `followChanges: false`, only a region that has the
+    /// code now answers). A split region answers as itself, retired, with its `successors`.
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        #[graphql(default = true)] follow_changes: bool,
+    ) -> Result<Option<Region>> {
         let rc = request(ctx)?;
-        Ok(regions::by_code(&rc.db, &rc.viewer, &code)
+        if !follow_changes {
+            return Ok(regions::by_code(&rc.db, &rc.viewer, &code)
+                .await?
+                .map(Region::from));
+        }
+        Ok(lineage::resolve(&rc.db, &rc.viewer, &code)
             .await?
-            .map(Region))
+            .map(|(model, resolution)| Region(model, resolution.map(std::sync::Arc::new))))
     }
 
     /// Regions (*regio's*), filtered and ordered; by code unless told otherwise.
@@ -267,6 +348,7 @@ impl RegionQuery {
             subsidy_statuses: stored(&f.subsidy_statuses),
             name_contains: f.name_contains,
             sources: stored(&f.sources),
+            include_retired: f.include_retired,
         };
         let o = order_by.unwrap_or_default();
         let order = Order {
@@ -285,6 +367,6 @@ impl RegionQuery {
         };
         let page =
             regions::list(&rc.db, &rc.viewer, &filter, order, &args, wants_total(ctx)).await?;
-        Ok(RegionConnection(page.map(Region)))
+        Ok(RegionConnection(page.map(Region::from)))
     }
 }

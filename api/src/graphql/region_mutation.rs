@@ -143,11 +143,6 @@ impl From<entity::agreement::Model> for Agreement {
         Agreement(m)
     }
 }
-impl From<entity::region::Model> for Region {
-    fn from(m: entity::region::Model) -> Self {
-        Region(m)
-    }
-}
 
 fn date(d: MaybeUndefined<Date>) -> Option<Option<chrono::NaiveDate>> {
     clearable(d).map(|d| d.map(|d| d.0))

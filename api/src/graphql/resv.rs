@@ -195,7 +195,7 @@ impl Resv {
             .region
             .load_one(self.0.region_id)
             .await?
-            .map(Region))
+            .map(Region::from))
     }
     /// The seats at the RESV table (*zetels*), one per discipline or per multidisciplinary
     /// paramedical network.
@@ -424,7 +424,7 @@ impl RegionalTableParty {
             .region
             .load_one(self.0.region_id)
             .await?
-            .map(Region))
+            .map(Region::from))
     }
 }
 

@@ -278,7 +278,12 @@ const RESV_MANDATED: [DisciplineCode; 3] = [
 fn figure_sql(figure: Figure, grouping: Grouping) -> String {
     let key = grouping.key();
     let group = grouping.group_by();
-    let r = live("r");
+    // A region retired by a merge or split no longer counts from the moment that was recorded.
+    let r = format!(
+        "{} AND NOT EXISTS (SELECT 1 FROM region_lineage l WHERE l.predecessor_id = r.id \
+           AND l.kind <> 'RENAME' AND l.recorded_ms <= t.ms)",
+        live("r")
+    );
     match figure {
         Figure::Regions => format!(
             "SELECT CAST(t.i AS BIGINT), {key}, COUNT(*), CAST(SUM(r.population_approx) AS BIGINT) \

@@ -121,6 +121,7 @@ pub async fn create_region(
         notes: None,
         source: SourceKind::OfficialList,
         source_reference: entered_by(viewer),
+        retired_on: None,
         version: 1,
         created_at: at,
         updated_at: at,

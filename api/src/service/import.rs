@@ -8,6 +8,8 @@
 //! in one transaction, each change with its audit entry.
 
 use super::edit_subsidies::subsidy_range;
+use super::import_registry::Ctx;
+use super::import_row::Columns;
 use super::write::{Action, audit, insert_new, now, save_versioned};
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -163,7 +165,7 @@ const SUBSIDY_OPTIONAL: [&str; 9] = [
 ];
 
 /// Euros as written in a spreadsheet (`1250000`, `1250000.50`, `1.250.000,50`) in cents.
-fn euros(text: &str) -> Option<i64> {
+pub(crate) fn euros(text: &str) -> Option<i64> {
     let text = text.trim().trim_start_matches('€').trim();
     let normalised = if text.contains(',') {
         text.replace('.', "").replace(',', ".")
@@ -184,7 +186,7 @@ fn euros(text: &str) -> Option<i64> {
 }
 
 /// A date as `2025-07-01` or, as Dutch spreadsheets write it, `01-07-2025`.
-fn date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
         .ok()
@@ -386,8 +388,7 @@ pub async fn subsidies(
     file_name: &str,
     dry_run: bool,
 ) -> ApiResult<Report> {
-    access::ensure_signed_in(viewer)?;
-    access::ensure_can_edit_funding(viewer)?;
+    Kind::Subsidies.ensure_allowed(viewer)?;
     let mut report = Report::default();
     let table = match read_table(bytes) {
         Ok(table) => table,
@@ -397,28 +398,7 @@ pub async fn subsidies(
         }
     };
     report.rows = table.rows.len();
-    for required in SUBSIDY_REQUIRED {
-        if !table.header.iter().any(|h| h == required) {
-            report
-                .problems
-                .push(problem(0, Some(required), "the column is missing"));
-        }
-    }
-    for column in &table.header {
-        if !SUBSIDY_REQUIRED.contains(&column.as_str())
-            && !SUBSIDY_OPTIONAL.contains(&column.as_str())
-        {
-            report.problems.push(problem(
-                0,
-                Some(column),
-                format!(
-                    "unknown column; the columns are {}, {}",
-                    SUBSIDY_REQUIRED.join(", "),
-                    SUBSIDY_OPTIONAL.join(", ")
-                ),
-            ));
-        }
-    }
+    report.problems = SUBSIDY_COLUMNS.check(&table.header);
     if !report.problems.is_empty() {
         return Ok(report);
     }
@@ -546,6 +526,143 @@ pub async fn subsidies(
         }
     }
     if dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await.map_err(ApiError::from)?;
+        report.applied = true;
+    }
+    Ok(report)
+}
+
+/// The kinds of file the registry imports, named as their exports (`regions` for
+/// `/export/regions.csv`), in the order a whole registry is imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Regions,
+    Resvs,
+    Seats,
+    Agreements,
+    RegionalTable,
+    NeighbourhoodCollaborations,
+    Subsidies,
+    Vouchers,
+    LearningMaterials,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Regions,
+        Kind::Resvs,
+        Kind::Seats,
+        Kind::Agreements,
+        Kind::RegionalTable,
+        Kind::NeighbourhoodCollaborations,
+        Kind::Subsidies,
+        Kind::Vouchers,
+        Kind::LearningMaterials,
+    ];
+
+    /// The name of the kind's export file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Regions => "regions",
+            Kind::Resvs => "resvs",
+            Kind::Seats => "seats",
+            Kind::Agreements => "agreements",
+            Kind::RegionalTable => "regional-table",
+            Kind::NeighbourhoodCollaborations => "neighbourhood-collaborations",
+            Kind::Subsidies => "subsidies",
+            Kind::Vouchers => "vouchers",
+            Kind::LearningMaterials => "learning-materials",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Who may import it: the editors of that kind of row.
+    fn ensure_allowed(self, viewer: &Viewer) -> ApiResult<()> {
+        access::ensure_signed_in(viewer)?;
+        match self {
+            Kind::Subsidies | Kind::Vouchers => access::ensure_can_edit_funding(viewer),
+            Kind::LearningMaterials => access::ensure_can_edit_materials(viewer),
+            _ => access::ensure_admin(viewer),
+        }
+    }
+
+    fn columns(self) -> &'static Columns {
+        use super::{import_local as l, import_registry as r};
+        match self {
+            Kind::Regions => &r::REGION_COLUMNS,
+            Kind::Resvs => &r::RESV_COLUMNS,
+            Kind::Seats => &r::SEAT_COLUMNS,
+            Kind::Agreements => &r::AGREEMENT_COLUMNS,
+            Kind::RegionalTable => &l::TABLE_COLUMNS,
+            Kind::NeighbourhoodCollaborations => &l::COLLABORATION_COLUMNS,
+            Kind::Vouchers => &l::VOUCHER_COLUMNS,
+            Kind::LearningMaterials => &l::MATERIAL_COLUMNS,
+            Kind::Subsidies => &SUBSIDY_COLUMNS,
+        }
+    }
+}
+
+const SUBSIDY_COLUMNS: Columns = Columns {
+    required: &SUBSIDY_REQUIRED,
+    optional: &SUBSIDY_OPTIONAL,
+    ignored: &[],
+};
+
+/// Imports a file of `kind` from `bytes` (a file called `file_name`) as `viewer`: matched on the
+/// kind's natural key, inserted or updated with an audit entry each, in one transaction. With
+/// `dry_run`, or with any problem, nothing is written and the report says what is wrong.
+pub async fn file(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    kind: Kind,
+    bytes: &[u8],
+    file_name: &str,
+    dry_run: bool,
+) -> ApiResult<Report> {
+    if kind == Kind::Subsidies {
+        return subsidies(db, viewer, bytes, file_name, dry_run).await;
+    }
+    kind.ensure_allowed(viewer)?;
+    let mut report = Report::default();
+    let table = match read_table(bytes) {
+        Ok(table) => table,
+        Err(p) => {
+            report.problems.push(p);
+            return Ok(report);
+        }
+    };
+    report.rows = table.rows.len();
+    report.problems = kind.columns().check(&table.header);
+    if !report.problems.is_empty() {
+        return Ok(report);
+    }
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let mut ctx = Ctx {
+        txn: &txn,
+        viewer,
+        table: &table,
+        file_name,
+        dry_run,
+        report: &mut report,
+    };
+    use super::{import_local as l, import_registry as r};
+    match kind {
+        Kind::Regions => r::regions(&mut ctx).await?,
+        Kind::Resvs => r::resvs(&mut ctx).await?,
+        Kind::Seats => r::seats(&mut ctx).await?,
+        Kind::Agreements => r::agreements(&mut ctx).await?,
+        Kind::RegionalTable => l::regional_table(&mut ctx).await?,
+        Kind::NeighbourhoodCollaborations => l::collaborations(&mut ctx).await?,
+        Kind::Vouchers => l::vouchers(&mut ctx).await?,
+        Kind::LearningMaterials => l::materials(&mut ctx).await?,
+        Kind::Subsidies => {}
+    }
+    if dry_run || !report.problems.is_empty() {
         txn.rollback().await?;
     } else {
         txn.commit().await.map_err(ApiError::from)?;

@@ -150,7 +150,11 @@ fn sql() -> String {
     let parts: Vec<String> = checks
         .iter()
         .map(|check| {
-            format!("SELECT CAST(q.rid AS BIGINT), q.tag, CAST(q.n AS BIGINT) FROM ({check}) q")
+            // Retired regions (merged or split) are history, not work to do.
+            format!(
+                "SELECT CAST(q.rid AS BIGINT), q.tag, CAST(q.n AS BIGINT) FROM ({check}) q \
+                 WHERE q.rid NOT IN (SELECT id FROM region WHERE retired_on IS NOT NULL)"
+            )
         })
         .collect();
     parts.join(" UNION ALL ")

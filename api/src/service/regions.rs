@@ -21,6 +21,8 @@ pub struct RegionFilter {
     pub subsidy_statuses: Option<Vec<ApplicationStatus>>,
     pub name_contains: Option<String>,
     pub sources: Option<Vec<SourceKind>>,
+    /// Whether retired regions (merged or split) are listed too.
+    pub include_retired: bool,
 }
 
 /// Fields a region list can be ordered by.
@@ -50,6 +52,9 @@ pub async fn list(
     want_total: bool,
 ) -> ApiResult<Page<region::Model>> {
     let mut select = access::regions(viewer);
+    if !filter.include_retired {
+        select = select.filter(region::Column::RetiredOn.is_null());
+    }
     select = in_list(select, region::Column::Code, &filter.codes);
     select = in_list(
         select,

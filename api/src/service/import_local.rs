@@ -1,0 +1,447 @@
+//! Importing what a region keeps besides its RESV (the regional table, neighbourhood
+//! collaborations), ZonMw's vouchers, and LeVEL materials; see [`super::import_registry`].
+
+use super::edit_vouchers::VOUCHER_RANGE;
+use super::import_registry::Ctx;
+use super::import_row::{Columns, Row};
+use super::write::{now, replace_links};
+use crate::access;
+use crate::error::ApiResult;
+use entity::*;
+use std::collections::{BTreeSet, HashMap};
+
+use super::import_registry::{checked, region_of, regions_by_code, upsert};
+
+// --- Regional table ----------------------------------------------------------------------------
+
+pub const TABLE_COLUMNS: Columns = Columns {
+    required: &["region_code", "kind", "organisation"],
+    optional: &["source", "source_reference", "version"],
+    ignored: &[],
+};
+
+pub async fn regional_table(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let regions = regions_by_code(ctx).await?;
+    let stored: HashMap<(i32, TablePartyKind, String), regional_table_party::Model> =
+        access::regional_table_parties(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|p| ((p.region_id, p.kind, p.organisation.clone()), p))
+            .collect();
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "region_code, kind, organisation", |row| {
+        let region = region_of(row, &regions)?;
+        let kind = row.required_one_of(
+            "kind",
+            TablePartyKind::ALL,
+            TablePartyKind::as_str,
+            TablePartyKind::VALUES,
+        )?;
+        let organisation = row.text("organisation", 200);
+        let key = (region.id, kind, organisation.clone());
+        let (at, version) = (now(), 1);
+        let mut m = stored
+            .get(&key)
+            .cloned()
+            .unwrap_or(regional_table_party::Model {
+                id: 0,
+                region_id: region.id,
+                kind,
+                organisation: organisation.clone(),
+                source: SourceKind::RegionalReport,
+                source_reference: None,
+                version,
+                created_at: at,
+                updated_at: at,
+            });
+        m.source = row.source(SourceKind::RegionalReport);
+        m.source_reference = row.source_reference(&file_name);
+        Some((
+            format!("{} {} {organisation}", region.code, kind.as_str()),
+            (key, m),
+        ))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, (key, model)) in rows {
+        upsert!(
+            ctx,
+            regional_table_party,
+            "regional_table_party",
+            stored.get(&key),
+            model,
+            false
+        );
+    }
+    Ok(())
+}
+
+// --- Neighbourhood collaborations --------------------------------------------------------------
+
+pub const COLLABORATION_COLUMNS: Columns = Columns {
+    required: &["region_code", "name", "area"],
+    optional: &[
+        "population",
+        "status",
+        "established_on",
+        "disciplines",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &["meets_minimum_composition"],
+};
+
+pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let regions = regions_by_code(ctx).await?;
+    let stored: HashMap<(i32, String), neighbourhood_collaboration::Model> =
+        access::neighbourhood_collaborations(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|c| ((c.region_id, c.name.clone()), c))
+            .collect();
+    let mut links: HashMap<i32, Vec<DisciplineCode>> = HashMap::new();
+    for link in access::nc_disciplines(ctx.viewer).all(ctx.txn).await? {
+        links
+            .entry(link.collaboration_id)
+            .or_default()
+            .push(link.discipline_code);
+    }
+    for set in links.values_mut() {
+        set.sort();
+    }
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "region_code, name", |row| {
+        let region = region_of(row, &regions)?;
+        let name = row.text("name", 200);
+        let key = (region.id, name.clone());
+        let existing = stored.get(&key);
+        let (at, version) = (now(), 1);
+        let mut m = existing
+            .cloned()
+            .unwrap_or(neighbourhood_collaboration::Model {
+                id: 0,
+                region_id: region.id,
+                name: name.clone(),
+                area: String::new(),
+                population: None,
+                status: CollaborationStatus::Forming,
+                established_on: None,
+                source: SourceKind::RegionalReport,
+                source_reference: None,
+                version,
+                created_at: at,
+                updated_at: at,
+            });
+        m.area = row.text("area", 200);
+        row.set("population", &mut m.population, |row, c| {
+            row.int(c, 0, 1_000_000)
+        });
+        row.set("status", &mut m.status, |row, c| {
+            row.one_of(
+                c,
+                CollaborationStatus::ALL,
+                CollaborationStatus::as_str,
+                CollaborationStatus::VALUES,
+            )
+        });
+        row.set("established_on", &mut m.established_on, |row, c| {
+            row.opt_date(c)
+        });
+        m.source = row.source(SourceKind::RegionalReport);
+        m.source_reference = row.source_reference(&file_name);
+        let current = existing
+            .and_then(|e| links.get(&e.id))
+            .cloned()
+            .unwrap_or_default();
+        let disciplines = if row.has("disciplines") {
+            row.disciplines("disciplines")
+        } else {
+            current.clone()
+        };
+        let changed = disciplines != current;
+        Some((
+            format!("{} {name}", region.code),
+            (key, m, disciplines, changed),
+        ))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, (key, model, disciplines, changed)) in rows {
+        let existing = stored.get(&key);
+        let saved = upsert!(
+            ctx,
+            neighbourhood_collaboration,
+            "neighbourhood_collaboration",
+            existing,
+            model,
+            changed
+        );
+        if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
+            let rows = disciplines
+                .iter()
+                .map(|&discipline_code| nc_discipline::Model {
+                    collaboration_id: saved.id,
+                    discipline_code,
+                })
+                .collect();
+            replace_links::<_, nc_discipline::ActiveModel>(
+                ctx.txn,
+                (nc_discipline::Column::CollaborationId, saved.id),
+                rows,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+// --- Vouchers ----------------------------------------------------------------------------------
+
+pub const VOUCHER_COLUMNS: Columns = Columns {
+    required: &["region_code", "discipline", "status", "applied_on"],
+    optional: &[
+        "applicant",
+        "amount",
+        "decided_on",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &[],
+};
+
+pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let regions = regions_by_code(ctx).await?;
+    let stored: HashMap<(i32, DisciplineCode), voucher::Model> = access::vouchers(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|v| ((v.region_id, v.discipline_code), v))
+        .collect();
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "region_code, discipline", |row| {
+        let region = region_of(row, &regions)?;
+        let discipline = row.required_one_of(
+            "discipline",
+            DisciplineCode::ALL,
+            DisciplineCode::as_str,
+            DisciplineCode::VALUES,
+        )?;
+        let status = row.required_one_of(
+            "status",
+            ApplicationStatus::ALL,
+            ApplicationStatus::as_str,
+            ApplicationStatus::VALUES,
+        )?;
+        let key = (region.id, discipline);
+        let (at, version) = (now(), 1);
+        let applied_on = row.date("applied_on");
+        let mut m = stored.get(&key).cloned().unwrap_or(voucher::Model {
+            id: 0,
+            region_id: region.id,
+            discipline_code: discipline,
+            status,
+            applicant: None,
+            amount_cents: None,
+            applied_on,
+            decided_on: None,
+            source: SourceKind::ZonmwDecision,
+            source_reference: None,
+            version,
+            created_at: at,
+            updated_at: at,
+        });
+        m.status = status;
+        m.applied_on = applied_on;
+        row.set("applicant", &mut m.applicant, |row, c| row.opt_text(c, 200));
+        row.set("amount", &mut m.amount_cents, |row, c| {
+            row.euros(c, VOUCHER_RANGE)
+        });
+        row.set("decided_on", &mut m.decided_on, |row, c| row.opt_date(c));
+        if m.amount_cents.is_some() && status != ApplicationStatus::Granted {
+            row.bad("amount", "only a granted voucher has an amount");
+        }
+        if let Some(decided) = m.decided_on
+            && decided < m.applied_on
+        {
+            row.bad("decided_on", "lies before applied_on");
+        }
+        m.source = row.source(SourceKind::ZonmwDecision);
+        m.source_reference = row.source_reference(&file_name);
+        Some((format!("{} {}", region.code, discipline.as_str()), (key, m)))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, (key, model)) in rows {
+        upsert!(ctx, voucher, "voucher", stored.get(&key), model, false);
+    }
+    Ok(())
+}
+
+// --- LeVEL materials ---------------------------------------------------------------------------
+
+pub const MATERIAL_COLUMNS: Columns = Columns {
+    required: &["kind", "title", "summary", "published_on"],
+    optional: &[
+        "url",
+        "event_starts_at",
+        "visibility",
+        "themes",
+        "region_codes",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &[],
+};
+
+pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let regions = regions_by_code(ctx).await?;
+    let stored: HashMap<(MaterialKind, String), learning_material::Model> =
+        access::learning_materials(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|m| ((m.kind, m.title.clone()), m))
+            .collect();
+    let mut themes: HashMap<i32, BTreeSet<Theme>> = HashMap::new();
+    for link in access::material_themes(ctx.viewer).all(ctx.txn).await? {
+        themes
+            .entry(link.material_id)
+            .or_default()
+            .insert(link.theme);
+    }
+    let mut places: HashMap<i32, BTreeSet<i32>> = HashMap::new();
+    for link in access::material_regions(ctx.viewer).all(ctx.txn).await? {
+        places
+            .entry(link.material_id)
+            .or_default()
+            .insert(link.region_id);
+    }
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "kind, title", |row: &Row<'_>| {
+        let kind = row.required_one_of(
+            "kind",
+            MaterialKind::ALL,
+            MaterialKind::as_str,
+            MaterialKind::VALUES,
+        )?;
+        let title = row.text("title", 300);
+        let key = (kind, title.clone());
+        let existing = stored.get(&key);
+        let (at, version) = (now(), 1);
+        let published_on = row.date("published_on");
+        let mut m = existing.cloned().unwrap_or(learning_material::Model {
+            id: 0,
+            kind,
+            title: title.clone(),
+            summary: String::new(),
+            url: None,
+            published_on,
+            event_starts_at: None,
+            visibility: Visibility::Public,
+            source: SourceKind::OfficialList,
+            source_reference: None,
+            version,
+            created_at: at,
+            updated_at: at,
+        });
+        m.summary = row.text("summary", 5000);
+        m.published_on = published_on;
+        row.set("url", &mut m.url, |row, c| row.url(c));
+        row.set("event_starts_at", &mut m.event_starts_at, |row, c| {
+            row.opt_moment(c)
+        });
+        row.set("visibility", &mut m.visibility, |row, c| {
+            row.one_of(c, Visibility::ALL, Visibility::as_str, Visibility::VALUES)
+        });
+        if kind == MaterialKind::Event && m.event_starts_at.is_none() && !row.failed() {
+            row.bad("event_starts_at", "an event needs its start");
+        }
+        m.source = row.source(SourceKind::OfficialList);
+        m.source_reference = row.source_reference(&file_name);
+        let current_themes = existing
+            .and_then(|e| themes.get(&e.id))
+            .cloned()
+            .unwrap_or_default();
+        let new_themes: BTreeSet<Theme> = if row.has("themes") {
+            row.set_of("themes", Theme::ALL, Theme::as_str, Theme::VALUES)
+                .into_iter()
+                .collect()
+        } else {
+            current_themes.clone()
+        };
+        let current_places = existing
+            .and_then(|e| places.get(&e.id))
+            .cloned()
+            .unwrap_or_default();
+        let new_places: BTreeSet<i32> = if row.has("region_codes") {
+            row.list("region_codes")
+                .iter()
+                .filter_map(|code| {
+                    let found = regions.get(code).map(|r| r.id);
+                    if found.is_none() {
+                        row.bad("region_codes", format!("no region with code `{code}`"));
+                    }
+                    found
+                })
+                .collect()
+        } else {
+            current_places.clone()
+        };
+        let changed = new_themes != current_themes || new_places != current_places;
+        Some((
+            format!("{} {title}", kind.as_str()),
+            (key, m, new_themes, new_places, changed),
+        ))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, (key, model, new_themes, new_places, changed)) in rows {
+        let existing = stored.get(&key);
+        let saved = upsert!(
+            ctx,
+            learning_material,
+            "learning_material",
+            existing,
+            model,
+            changed
+        );
+        if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
+            let rows = new_themes
+                .iter()
+                .map(|&theme| material_theme::Model {
+                    material_id: saved.id,
+                    theme,
+                })
+                .collect();
+            replace_links::<_, material_theme::ActiveModel>(
+                ctx.txn,
+                (material_theme::Column::MaterialId, saved.id),
+                rows,
+            )
+            .await?;
+            let rows = new_places
+                .iter()
+                .map(|&region_id| material_region::Model {
+                    material_id: saved.id,
+                    region_id,
+                })
+                .collect();
+            replace_links::<_, material_region::ActiveModel>(
+                ctx.txn,
+                (material_region::Column::MaterialId, saved.id),
+                rows,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

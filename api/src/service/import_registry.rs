@@ -1,0 +1,761 @@
+//! Importing the registry's own kinds: regions, RESVs, seats, agreements, the regional table,
+//! neighbourhood collaborations, vouchers and LeVEL materials, with the columns of their exports.
+//!
+//! Each kind has a natural key (region code; region and disciplines of a seat; region and topic
+//! of an agreement; ...). A file is checked whole inside one transaction; with any problem, or in
+//! a dry run, the transaction is rolled back, so nothing is written.
+
+use super::import::{Problem, Report, Table};
+use super::import_row::{Columns, Row};
+use super::write::{now, replace_links};
+use crate::access::{self, Viewer};
+use crate::error::ApiResult;
+use entity::*;
+use sea_orm::DatabaseTransaction;
+use std::collections::{HashMap, HashSet};
+
+/// Everything an importer of one kind needs.
+pub struct Ctx<'a> {
+    pub txn: &'a DatabaseTransaction,
+    pub viewer: &'a Viewer,
+    pub table: &'a Table,
+    pub file_name: &'a str,
+    pub dry_run: bool,
+    pub report: &'a mut Report,
+}
+
+/// Inserts `model` or stores it over `existing` (when it differs, or `links` changed), with a new
+/// version and an audit entry; counts what happened. Evaluates to the stored row, or `None` for a
+/// row a dry run would create.
+macro_rules! upsert {
+    ($ctx:expr, $module:ident, $table:literal, $existing:expr, $model:expr, $links:expr) => {{
+        let model: $module::Model = $model;
+        let existing: Option<&$module::Model> = $existing;
+        match existing {
+            Some(stored) if model == *stored && !$links => {
+                $ctx.report.unchanged += 1;
+                Some(stored.clone())
+            }
+            Some(stored) => {
+                $ctx.report.updated += 1;
+                if $ctx.dry_run {
+                    Some(stored.clone())
+                } else {
+                    let mut after = model;
+                    after.version = stored.version + 1;
+                    after.updated_at = $crate::service::write::now();
+                    $crate::service::write::save_versioned::<_, $module::ActiveModel>(
+                        $ctx.txn,
+                        after.clone(),
+                        ($module::Column::Id, stored.id),
+                        ($module::Column::Version, stored.version),
+                    )
+                    .await?;
+                    $crate::service::write::audit(
+                        $ctx.txn,
+                        $ctx.viewer,
+                        $table,
+                        stored.id,
+                        $crate::service::write::Action::Update,
+                        Some(stored),
+                        Some(&after),
+                    )
+                    .await?;
+                    Some(after)
+                }
+            }
+            None => {
+                $ctx.report.created += 1;
+                if $ctx.dry_run {
+                    None
+                } else {
+                    let created = $crate::service::write::insert_new::<_, $module::ActiveModel>(
+                        $ctx.txn, model,
+                    )
+                    .await?;
+                    $crate::service::write::audit(
+                        $ctx.txn,
+                        $ctx.viewer,
+                        $table,
+                        created.id,
+                        $crate::service::write::Action::Create,
+                        None,
+                        Some(&created),
+                    )
+                    .await?;
+                    Some(created)
+                }
+            }
+        }
+    }};
+}
+
+pub(crate) use upsert;
+
+/// Checks every row with `check`, which returns the row's key and value; rows with problems
+/// or a key seen before are reported. Returns the checked rows, in file order.
+pub(crate) fn checked<T>(
+    ctx: &mut Ctx<'_>,
+    key_columns: &str,
+    mut check: impl FnMut(&Row<'_>) -> Option<(String, T)>,
+) -> Vec<(usize, T)> {
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for i in 0..ctx.table.rows.len() {
+        let row = Row::new(ctx.table, i);
+        let value = check(&row);
+        let n = row.n;
+        let mut problems = row.into_problems();
+        if let (true, Some((key, value))) = (problems.is_empty(), value) {
+            if seen.insert(key.clone()) {
+                rows.push((n, value));
+            } else {
+                problems.push(Problem {
+                    row: n,
+                    column: Some(key_columns.to_owned()),
+                    message: format!("`{key}` occurs twice in the file"),
+                });
+            }
+        }
+        ctx.report.problems.extend(problems);
+    }
+    rows
+}
+
+/// Regions by code (retired ones too) for `viewer`.
+pub(crate) async fn regions_by_code(ctx: &Ctx<'_>) -> ApiResult<HashMap<String, region::Model>> {
+    Ok(access::regions(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code.clone(), r))
+        .collect())
+}
+
+/// The region of a row's `region_code`, or a problem.
+pub(crate) fn region_of<'m>(
+    row: &Row<'_>,
+    regions: &'m HashMap<String, region::Model>,
+) -> Option<&'m region::Model> {
+    let code = row.text("region_code", 16);
+    let found = regions.get(&code);
+    if found.is_none() && !code.is_empty() {
+        row.bad("region_code", format!("no region with code `{code}`"));
+    }
+    found
+}
+
+fn stamp() -> (chrono::DateTime<chrono::Utc>, i32) {
+    (now(), 1)
+}
+
+// --- Regions -----------------------------------------------------------------------------------
+
+pub const REGION_COLUMNS: Columns = Columns {
+    required: &["code", "name", "care_office_region_code"],
+    optional: &[
+        "population_approx",
+        "preferred_insurer",
+        "mandate_municipality",
+        "iza_region_code",
+        "confidence",
+        "notes",
+        "source",
+        "source_reference",
+        "retired_on",
+        "version",
+    ],
+    ignored: &[
+        "care_office_region_name",
+        "resv_name",
+        "resv_phase",
+        "resv_legal_form",
+        "resv_established_on",
+        "resv_contact_email",
+        "implementation_subsidy_statuses",
+    ],
+};
+
+pub async fn regions(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let offices: HashMap<String, i32> = access::care_office_regions(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.id))
+        .collect();
+    let izas: HashMap<String, i32> = access::iza_regions(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.id))
+        .collect();
+    let existing = regions_by_code(ctx).await?;
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "code", |row| {
+        let code = row.text("code", 16);
+        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            row.bad("code", "letters, digits and hyphens only");
+        }
+        let (at, version) = stamp();
+        let mut m = existing.get(&code).cloned().unwrap_or(region::Model {
+            id: 0,
+            code: code.clone(),
+            name: String::new(),
+            population_approx: None,
+            preferred_insurer: None,
+            mandate_municipality: None,
+            care_office_region_id: 0,
+            iza_region_id: None,
+            confidence: None,
+            notes: None,
+            source: SourceKind::OfficialList,
+            source_reference: None,
+            retired_on: None,
+            version,
+            created_at: at,
+            updated_at: at,
+        });
+        m.name = row.text("name", 200);
+        let office = row.text("care_office_region_code", 16);
+        match offices.get(&office) {
+            Some(id) => m.care_office_region_id = *id,
+            None if !office.is_empty() => {
+                row.bad(
+                    "care_office_region_code",
+                    format!("no care-office region `{office}`"),
+                );
+            }
+            None => {}
+        }
+        row.set("iza_region_code", &mut m.iza_region_id, |row, c| {
+            let code = row.cell(c);
+            if code.is_empty() {
+                return Some(None);
+            }
+            let id = izas.get(code).copied();
+            if id.is_none() {
+                row.bad(c, format!("no IZA region `{code}`"));
+            }
+            Some(id)
+        });
+        row.set("population_approx", &mut m.population_approx, |row, c| {
+            row.int(c, 0, 20_000_000)
+        });
+        row.set("preferred_insurer", &mut m.preferred_insurer, |row, c| {
+            row.opt_text(c, 100)
+        });
+        row.set(
+            "mandate_municipality",
+            &mut m.mandate_municipality,
+            |row, c| row.opt_text(c, 100),
+        );
+        row.set("confidence", &mut m.confidence, |row, c| {
+            Some(row.one_of(c, Confidence::ALL, Confidence::as_str, Confidence::VALUES))
+        });
+        row.set("notes", &mut m.notes, |row, c| row.opt_text(c, 5000));
+        row.set("retired_on", &mut m.retired_on, |row, c| row.opt_date(c));
+        m.source = row.source(SourceKind::OfficialList);
+        m.source_reference = row.source_reference(&file_name);
+        Some((code, m))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, model) in rows {
+        let stored = existing.get(&model.code);
+        upsert!(ctx, region, "region", stored, model, false);
+    }
+    Ok(())
+}
+
+// --- RESVs -------------------------------------------------------------------------------------
+
+/// The design criteria as the export names them, in the order of their columns.
+const CRITERIA: [&str; 5] = [
+    "CORE_DISCIPLINES",
+    "MANDATED_REPRESENTATION",
+    "MULTIDISCIPLINARY_GOVERNANCE",
+    "REGIONAL_AGENDA",
+    "CITIZEN_PARTICIPATION",
+];
+
+/// The note column of each design criterion, in the order of [`CRITERIA`].
+pub const CRITERION_NOTES: [&str; 5] = [
+    "criterion_core_disciplines_note",
+    "criterion_mandated_representation_note",
+    "criterion_multidisciplinary_governance_note",
+    "criterion_regional_agenda_note",
+    "criterion_citizen_participation_note",
+];
+
+const TASKS: [&str; 5] = [
+    "task_mandate",
+    "task_capacity_access",
+    "task_care_agreements",
+    "task_neighbourhood_support",
+    "task_facilitation",
+];
+
+pub const RESV_COLUMNS: Columns = Columns {
+    required: &["region_code", "name"],
+    optional: &[
+        "legal_form",
+        "treasurer",
+        "phase",
+        "established_on",
+        "contracted_from",
+        "task_mandate",
+        "task_capacity_access",
+        "task_care_agreements",
+        "task_neighbourhood_support",
+        "task_facilitation",
+        "criteria_met",
+        "criterion_core_disciplines_note",
+        "criterion_mandated_representation_note",
+        "criterion_multidisciplinary_governance_note",
+        "criterion_regional_agenda_note",
+        "criterion_citizen_participation_note",
+        "citizen_participation",
+        "website",
+        "contact_name",
+        "contact_email",
+        "internal_notes",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &[],
+};
+
+fn criteria_of(m: &mut resv::Model) -> [(&mut bool, &mut Option<String>); 5] {
+    [
+        (
+            &mut m.criterion_core_disciplines_met,
+            &mut m.criterion_core_disciplines_note,
+        ),
+        (
+            &mut m.criterion_mandated_representation_met,
+            &mut m.criterion_mandated_representation_note,
+        ),
+        (
+            &mut m.criterion_multidisciplinary_governance_met,
+            &mut m.criterion_multidisciplinary_governance_note,
+        ),
+        (
+            &mut m.criterion_regional_agenda_met,
+            &mut m.criterion_regional_agenda_note,
+        ),
+        (
+            &mut m.criterion_citizen_participation_met,
+            &mut m.criterion_citizen_participation_note,
+        ),
+    ]
+}
+
+fn tasks_of(m: &mut resv::Model) -> [&mut TaskStatus; 5] {
+    [
+        &mut m.task_mandate,
+        &mut m.task_capacity_access,
+        &mut m.task_care_agreements,
+        &mut m.task_neighbourhood_support,
+        &mut m.task_facilitation,
+    ]
+}
+
+pub async fn resvs(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let regions = regions_by_code(ctx).await?;
+    let existing: HashMap<i32, resv::Model> = access::resvs(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.region_id, r))
+        .collect();
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "region_code", |row| {
+        let region = region_of(row, &regions)?;
+        let (at, version) = stamp();
+        let mut m = existing.get(&region.id).cloned().unwrap_or(resv::Model {
+            id: 0,
+            region_id: region.id,
+            name: String::new(),
+            legal_form: LegalForm::Network,
+            treasurer: None,
+            phase: Phase::Network,
+            established_on: None,
+            contracted_from: None,
+            task_mandate: TaskStatus::NotStarted,
+            task_capacity_access: TaskStatus::NotStarted,
+            task_care_agreements: TaskStatus::NotStarted,
+            task_neighbourhood_support: TaskStatus::NotStarted,
+            task_facilitation: TaskStatus::NotStarted,
+            criterion_core_disciplines_met: false,
+            criterion_core_disciplines_note: None,
+            criterion_mandated_representation_met: false,
+            criterion_mandated_representation_note: None,
+            criterion_multidisciplinary_governance_met: false,
+            criterion_multidisciplinary_governance_note: None,
+            criterion_regional_agenda_met: false,
+            criterion_regional_agenda_note: None,
+            criterion_citizen_participation_met: false,
+            criterion_citizen_participation_note: None,
+            citizen_participation: None,
+            website: None,
+            contact_name: None,
+            contact_email: None,
+            internal_notes: None,
+            source: SourceKind::RegionalReport,
+            source_reference: None,
+            version,
+            created_at: at,
+            updated_at: at,
+        });
+        m.name = row.text("name", 200);
+        row.set("legal_form", &mut m.legal_form, |row, c| {
+            row.one_of(c, LegalForm::ALL, LegalForm::as_str, LegalForm::VALUES)
+        });
+        row.set("phase", &mut m.phase, |row, c| {
+            row.one_of(c, Phase::ALL, Phase::as_str, Phase::VALUES)
+        });
+        row.set("treasurer", &mut m.treasurer, |row, c| row.opt_text(c, 200));
+        row.set("established_on", &mut m.established_on, |row, c| {
+            row.opt_date(c)
+        });
+        row.set("contracted_from", &mut m.contracted_from, |row, c| {
+            row.opt_date(c)
+        });
+        for (column, task) in TASKS.iter().zip(tasks_of(&mut m)) {
+            row.set(column, task, |row, c| {
+                row.one_of(c, TaskStatus::ALL, TaskStatus::as_str, TaskStatus::VALUES)
+            });
+        }
+        if row.has("criteria_met") {
+            let met = row.list("criteria_met");
+            for item in &met {
+                if !CRITERIA.contains(&item.to_ascii_uppercase().as_str()) {
+                    row.bad(
+                        "criteria_met",
+                        format!("`{item}` is not one of {}", CRITERIA.join(", ")),
+                    );
+                }
+            }
+            for (name, (flag, _)) in CRITERIA.iter().zip(criteria_of(&mut m)) {
+                *flag = met.iter().any(|i| i.eq_ignore_ascii_case(name));
+            }
+        }
+        for (column, (_, note)) in CRITERION_NOTES.iter().zip(criteria_of(&mut m)) {
+            row.set(column, note, |row, c| row.opt_text(c, 2000));
+        }
+        row.set(
+            "citizen_participation",
+            &mut m.citizen_participation,
+            |row, c| row.opt_text(c, 2000),
+        );
+        row.set("website", &mut m.website, |row, c| row.url(c));
+        row.set("contact_name", &mut m.contact_name, |row, c| {
+            row.opt_text(c, 200)
+        });
+        row.set("contact_email", &mut m.contact_email, |row, c| row.email(c));
+        row.set("internal_notes", &mut m.internal_notes, |row, c| {
+            row.opt_text(c, 5000)
+        });
+        if let (Some(from), Some(since)) = (m.contracted_from, m.established_on)
+            && from < since
+        {
+            row.bad("contracted_from", "lies before established_on");
+        }
+        m.source = row.source(SourceKind::RegionalReport);
+        m.source_reference = row.source_reference(&file_name);
+        Some((region.code.clone(), m))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, model) in rows {
+        let stored = existing.get(&model.region_id);
+        upsert!(ctx, resv, "resv", stored, model, false);
+    }
+    Ok(())
+}
+
+/// The RESVs by region code, for the kinds that hang below them.
+async fn resvs_by_code(ctx: &Ctx<'_>) -> ApiResult<HashMap<String, resv::Model>> {
+    let regions: HashMap<i32, String> = regions_by_code(ctx)
+        .await?
+        .into_values()
+        .map(|r| (r.id, r.code))
+        .collect();
+    Ok(access::resvs(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .filter_map(|r| regions.get(&r.region_id).cloned().map(|code| (code, r)))
+        .collect())
+}
+
+fn resv_of<'m>(row: &Row<'_>, resvs: &'m HashMap<String, resv::Model>) -> Option<&'m resv::Model> {
+    let code = row.text("region_code", 16);
+    let found = resvs.get(&code);
+    if found.is_none() && !code.is_empty() {
+        row.bad(
+            "region_code",
+            format!("region `{code}` has no RESV (import the RESVs first)"),
+        );
+    }
+    found
+}
+
+fn codes(disciplines: &[DisciplineCode]) -> String {
+    disciplines
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+// --- Seats -------------------------------------------------------------------------------------
+
+pub const SEAT_COLUMNS: Columns = Columns {
+    required: &["region_code", "organisation", "disciplines"],
+    optional: &[
+        "mandate_status",
+        "since",
+        "delegate_name",
+        "delegate_email",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &["multidisciplinary"],
+};
+
+pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let resvs = resvs_by_code(ctx).await?;
+    let seats: HashMap<i32, seat::Model> = access::seats(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    // Each RESV's seats by their (sorted) disciplines.
+    let mut sets: HashMap<i32, Vec<DisciplineCode>> = HashMap::new();
+    for link in access::seat_disciplines(ctx.viewer).all(ctx.txn).await? {
+        sets.entry(link.seat_id)
+            .or_default()
+            .push(link.discipline_code);
+    }
+    for set in sets.values_mut() {
+        set.sort();
+    }
+    let seat_of = |resv_id: i32, disciplines: &[DisciplineCode]| {
+        seats.values().find(|s| {
+            s.resv_id == resv_id && sets.get(&s.id).map(Vec::as_slice) == Some(disciplines)
+        })
+    };
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "region_code, disciplines", |row| {
+        let resv = resv_of(row, &resvs)?;
+        let disciplines = row.disciplines("disciplines");
+        if disciplines.is_empty() && !row.failed() {
+            row.bad("disciplines", "a seat represents at least one discipline");
+        }
+        if disciplines.len() > 1 && !disciplines.iter().all(|d| d.is_paramedical()) {
+            row.bad(
+                "disciplines",
+                "only paramedical disciplines share a seat (a multidisciplinary paramedical network)",
+            );
+        }
+        let stored = seat_of(resv.id, &disciplines);
+        // A discipline in another seat of this RESV: reshaping is for mergeSeats and splitSeat.
+        for d in &disciplines {
+            let clash = seats.values().find(|s| {
+                s.resv_id == resv.id
+                    && Some(s.id) != stored.map(|s| s.id)
+                    && sets.get(&s.id).is_some_and(|set| set.contains(d))
+            });
+            if let Some(clash) = clash {
+                row.bad(
+                    "disciplines",
+                    format!(
+                        "{} already sits in seat `{}` of this RESV; reshape seats with mergeSeats or splitSeat",
+                        d.as_str(),
+                        clash.organisation
+                    ),
+                );
+            }
+        }
+        let (at, version) = stamp();
+        let mut m = stored.cloned().unwrap_or(seat::Model {
+            id: 0,
+            resv_id: resv.id,
+            organisation: String::new(),
+            mandate_status: MandateStatus::None,
+            since: None,
+            delegate_name: None,
+            delegate_email: None,
+            source: SourceKind::RegionalReport,
+            source_reference: None,
+            version,
+            created_at: at,
+            updated_at: at,
+        });
+        m.organisation = row.text("organisation", 200);
+        row.set("mandate_status", &mut m.mandate_status, |row, c| {
+            row.one_of(
+                c,
+                MandateStatus::ALL,
+                MandateStatus::as_str,
+                MandateStatus::VALUES,
+            )
+        });
+        row.set("since", &mut m.since, |row, c| row.opt_date(c));
+        row.set("delegate_name", &mut m.delegate_name, |row, c| {
+            row.opt_text(c, 200)
+        });
+        row.set("delegate_email", &mut m.delegate_email, |row, c| {
+            row.email(c)
+        });
+        m.source = row.source(SourceKind::RegionalReport);
+        m.source_reference = row.source_reference(&file_name);
+        let key = format!("{} {}", row.cell("region_code"), codes(&disciplines));
+        Some((key, (m, stored.map(|s| s.id), disciplines)))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (_, (model, stored_id, disciplines)) in rows {
+        let resv_id = model.resv_id;
+        let stored = stored_id.and_then(|id| seats.get(&id));
+        let saved = upsert!(ctx, seat, "seat", stored, model, false);
+        if let (Some(saved), None) = (saved, stored) {
+            let links = disciplines
+                .iter()
+                .map(|&discipline_code| seat_discipline::Model {
+                    seat_id: saved.id,
+                    discipline_code,
+                    resv_id,
+                })
+                .collect();
+            replace_links::<_, seat_discipline::ActiveModel>(
+                ctx.txn,
+                (seat_discipline::Column::SeatId, saved.id),
+                links,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+// --- Agreements --------------------------------------------------------------------------------
+
+pub const AGREEMENT_COLUMNS: Columns = Columns {
+    required: &["region_code", "topic"],
+    optional: &[
+        "level",
+        "status",
+        "agreed_on",
+        "disciplines",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &[],
+};
+
+pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let resvs = resvs_by_code(ctx).await?;
+    let stored: HashMap<(i32, String), agreement::Model> = access::agreements(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|a| ((a.resv_id, a.topic.clone()), a))
+        .collect();
+    let mut links: HashMap<i32, Vec<DisciplineCode>> = HashMap::new();
+    for link in access::agreement_disciplines(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+    {
+        links
+            .entry(link.agreement_id)
+            .or_default()
+            .push(link.discipline_code);
+    }
+    for set in links.values_mut() {
+        set.sort();
+    }
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "region_code, topic", |row| {
+        let resv = resv_of(row, &resvs)?;
+        let topic = row.text("topic", 300);
+        let existing = stored.get(&(resv.id, topic.clone()));
+        let (at, version) = stamp();
+        let mut m = existing.cloned().unwrap_or(agreement::Model {
+            id: 0,
+            resv_id: resv.id,
+            topic: topic.clone(),
+            level: AgreementLevel::PrimaryCare,
+            status: AgreementStatus::Draft,
+            agreed_on: None,
+            source: SourceKind::RegionalReport,
+            source_reference: None,
+            version,
+            created_at: at,
+            updated_at: at,
+        });
+        row.set("level", &mut m.level, |row, c| {
+            row.one_of(
+                c,
+                AgreementLevel::ALL,
+                AgreementLevel::as_str,
+                AgreementLevel::VALUES,
+            )
+        });
+        row.set("status", &mut m.status, |row, c| {
+            row.one_of(
+                c,
+                AgreementStatus::ALL,
+                AgreementStatus::as_str,
+                AgreementStatus::VALUES,
+            )
+        });
+        row.set("agreed_on", &mut m.agreed_on, |row, c| row.opt_date(c));
+        m.source = row.source(SourceKind::RegionalReport);
+        m.source_reference = row.source_reference(&file_name);
+        let current = existing
+            .and_then(|e| links.get(&e.id))
+            .cloned()
+            .unwrap_or_default();
+        let disciplines = if row.has("disciplines") {
+            row.disciplines("disciplines")
+        } else {
+            current.clone()
+        };
+        let changed = disciplines != current;
+        let key = format!("{} {topic}", row.cell("region_code"));
+        Some((key, (m, existing.map(|e| e.id), disciplines, changed)))
+    });
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    let by_id: HashMap<i32, &agreement::Model> = stored.values().map(|a| (a.id, a)).collect();
+    for (_, (model, id, disciplines, changed)) in rows {
+        let existing = id.and_then(|id| by_id.get(&id).copied());
+        let saved = upsert!(ctx, agreement, "agreement", existing, model, changed);
+        if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
+            let rows = disciplines
+                .iter()
+                .map(|&discipline_code| agreement_discipline::Model {
+                    agreement_id: saved.id,
+                    discipline_code,
+                })
+                .collect();
+            replace_links::<_, agreement_discipline::ActiveModel>(
+                ctx.txn,
+                (agreement_discipline::Column::AgreementId, saved.id),
+                rows,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,905 @@
+//! Region lineage: merging, splitting and renaming regions without losing track of them (admins).
+//!
+//! A region that merges or splits is retired, not deleted: its code stays taken and resolves to
+//! its successor, its history stays readable, and coverage figures for moments before the change
+//! keep counting it. Each change links every predecessor to every successor in `region_lineage`
+//! with its effective date; the records named by the operation move to the successor, each with an
+//! audit entry, all in one transaction.
+
+use super::edit_region::entered_by;
+use super::write::{Action, audit, check, check_version, insert_new, now, save_versioned};
+use crate::access::{self, Viewer};
+use crate::db::Reader;
+use crate::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+use entity::*;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+use std::collections::{BTreeSet, HashMap};
+
+/// Records that can move from a merged or split region to its successor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Carry {
+    /// The RESV, with its seats, design criteria and agreements.
+    Resv,
+    /// The regional table of the region whose RESV moves.
+    RegionalTable,
+    /// The neighbourhood collaborations.
+    NeighbourhoodCollaborations,
+    /// ZonMw subsidies (they stay with the region they were granted to unless moved).
+    Subsidies,
+    /// Vouchers (at most one per discipline in the successor).
+    Vouchers,
+    /// The links of LeVEL materials to the region.
+    Materials,
+}
+
+/// A merge: `codes` become one region, `successor_code`. If that is one of `codes`, that region
+/// continues and absorbs the others; otherwise a new region is made (then `successor_name` is
+/// required).
+#[derive(Debug, Clone)]
+pub struct Merge {
+    pub codes: Vec<String>,
+    pub successor_code: String,
+    pub successor_name: Option<String>,
+    pub effective_on: NaiveDate,
+    /// The merging region whose RESV carries over (needed when several have one).
+    pub resv_from: Option<String>,
+    pub carry: BTreeSet<Carry>,
+    pub note: Option<String>,
+}
+
+/// One region a split makes.
+#[derive(Debug, Clone)]
+pub struct SplitPart {
+    pub code: String,
+    pub name: String,
+    pub population_approx: Option<i64>,
+    /// The neighbourhood collaborations (ids) that go to this region.
+    pub collaborations: Vec<i32>,
+}
+
+/// A split: region `code` ends and `parts` (at least two new regions) take its place.
+#[derive(Debug, Clone)]
+pub struct Split {
+    pub code: String,
+    pub parts: Vec<SplitPart>,
+    pub effective_on: NaiveDate,
+    /// The new region that takes over the RESV and the regional table (else they stay behind).
+    pub resv_to: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A rename: a new code and/or name for region `id`, read at `version`.
+#[derive(Debug, Clone)]
+pub struct Rename {
+    pub id: i32,
+    pub version: i32,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub effective_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// What a lineage operation did.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The regions that exist after the change (the successors).
+    pub successors: Vec<region::Model>,
+    /// The regions the change retired.
+    pub retired: Vec<region::Model>,
+    /// The lineage links it recorded.
+    pub links: Vec<region_lineage::Model>,
+}
+
+/// How `region(code:)` found a region: the code asked for and the changes followed.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    pub requested_code: String,
+    pub changes: Vec<region_lineage::Model>,
+}
+
+/// The most changes `resolve` follows (a chain of merges and renames).
+const MAX_HOPS: usize = 16;
+
+/// The region a code stands for: the current region with that code; else, for a retired region
+/// that merged, its successor; else the region renamed from it. Split regions answer as
+/// themselves (they have several successors).
+pub async fn resolve(
+    db: &Reader,
+    viewer: &Viewer,
+    code: &str,
+) -> ApiResult<Option<(region::Model, Option<Resolution>)>> {
+    let mut changes = Vec::new();
+    let mut current = access::regions(viewer)
+        .filter(region::Column::Code.eq(code))
+        .one(db)
+        .await?;
+    if current.is_none() {
+        let renamed = access::region_lineage(viewer)
+            .filter(region_lineage::Column::FormerCode.eq(code))
+            .filter(region_lineage::Column::Kind.eq(LineageKind::Rename))
+            .order_by_desc(region_lineage::Column::EffectiveOn)
+            .order_by_desc(region_lineage::Column::Id)
+            .one(db)
+            .await?;
+        let Some(link) = renamed else {
+            return Ok(None);
+        };
+        current = region_by_id(db, viewer, link.successor_id).await?;
+        changes.push(link);
+    }
+    let Some(mut region) = current else {
+        return Ok(None);
+    };
+    while region.retired_on.is_some() && changes.len() < MAX_HOPS {
+        let onward = access::region_lineage(viewer)
+            .filter(region_lineage::Column::PredecessorId.eq(region.id))
+            .filter(region_lineage::Column::Kind.eq(LineageKind::Merge))
+            .all(db)
+            .await?;
+        let [link] = onward.as_slice() else { break };
+        let Some(next) = region_by_id(db, viewer, link.successor_id).await? else {
+            break;
+        };
+        changes.push(link.clone());
+        region = next;
+    }
+    let resolution = (!changes.is_empty()).then(|| Resolution {
+        requested_code: code.to_owned(),
+        changes,
+    });
+    Ok(Some((region, resolution)))
+}
+
+async fn region_by_id<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i32,
+) -> ApiResult<Option<region::Model>> {
+    Ok(access::regions(viewer)
+        .filter(region::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// A change takes effect on a day that has come: the registry records what happened, and its
+/// figures count a change from the moment it is recorded.
+fn effective(day: NaiveDate) -> ApiResult<NaiveDate> {
+    let today = chrono::Utc::now().date_naive();
+    if day > today {
+        return Err(ApiError::invalid(
+            "effectiveOn",
+            "lies in the future; record the change on or after the day it takes effect",
+        ));
+    }
+    if day < super::coverage::earliest() {
+        return Err(ApiError::invalid(
+            "effectiveOn",
+            format!("lies before {}", super::coverage::earliest()),
+        ));
+    }
+    Ok(day)
+}
+
+fn checked_code(field: &str, code: &str) -> ApiResult<String> {
+    let code = check::text(field, code, 16)?;
+    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(ApiError::invalid(field, "letters, digits and hyphens only"));
+    }
+    Ok(code)
+}
+
+/// The current (not retired) region with `code`, for a change; hidden or missing is NOT_FOUND.
+async fn current_region(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    field: &str,
+    code: &str,
+) -> ApiResult<region::Model> {
+    let region = access::regions(viewer)
+        .filter(region::Column::Code.eq(code.trim()))
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound("region"))?;
+    if let Some(on) = region.retired_on {
+        return Err(ApiError::invalid(
+            field,
+            format!("region `{}` was retired on {on}", region.code),
+        ));
+    }
+    Ok(region)
+}
+
+async fn ensure_code_free(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    field: &str,
+    code: &str,
+) -> ApiResult<()> {
+    let taken = access::regions(viewer)
+        .filter(region::Column::Code.eq(code))
+        .one(txn)
+        .await?;
+    match taken {
+        Some(_) => Err(ApiError::invalid(
+            field,
+            format!("a region with code `{code}` exists already"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Stores `after` over `before` with a new version and an audit entry.
+macro_rules! save {
+    ($txn:expr, $viewer:expr, $module:ident, $table:literal, $before:expr, $after:expr) => {{
+        let before = $before;
+        let mut after = $after;
+        after.version = before.version + 1;
+        after.updated_at = now();
+        save_versioned::<_, $module::ActiveModel>(
+            $txn,
+            after.clone(),
+            ($module::Column::Id, before.id),
+            ($module::Column::Version, before.version),
+        )
+        .await?;
+        audit(
+            $txn,
+            $viewer,
+            $table,
+            before.id,
+            Action::Update,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        after
+    }};
+}
+
+async fn retire(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    region: &region::Model,
+    on: NaiveDate,
+) -> ApiResult<region::Model> {
+    let mut after = region.clone();
+    after.retired_on = Some(on);
+    Ok(save!(txn, viewer, region, "region", region.clone(), after))
+}
+
+async fn link(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    kind: LineageKind,
+    from: &region::Model,
+    to: &region::Model,
+    on: NaiveDate,
+    note: &Option<String>,
+) -> ApiResult<region_lineage::Model> {
+    let at = now();
+    let model = region_lineage::Model {
+        id: 0,
+        kind,
+        predecessor_id: from.id,
+        successor_id: to.id,
+        former_code: from.code.clone(),
+        former_name: from.name.clone(),
+        effective_on: on,
+        note: note.clone(),
+        recorded_at: at,
+        recorded_ms: at.timestamp_millis(),
+        recorded_by: viewer.sub().unwrap_or("anonymous").to_owned(),
+    };
+    let created = insert_new::<_, region_lineage::ActiveModel>(txn, model).await?;
+    audit(
+        txn,
+        viewer,
+        "region_lineage",
+        created.id,
+        Action::Create,
+        None,
+        Some(&created),
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Moves the RESV of `from` to `to` (which must have none).
+async fn move_resv(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    field: &str,
+    from: &region::Model,
+    to: &region::Model,
+) -> ApiResult<()> {
+    let resvs = access::resvs(viewer)
+        .filter(resv::Column::RegionId.is_in([from.id, to.id]))
+        .all(txn)
+        .await?;
+    if resvs.iter().any(|r| r.region_id == to.id) {
+        return Err(ApiError::invalid(
+            field,
+            format!("region `{}` has an RESV of its own", to.code),
+        ));
+    }
+    for before in resvs {
+        let mut after = before.clone();
+        after.region_id = to.id;
+        save!(txn, viewer, resv, "resv", before, after);
+    }
+    Ok(())
+}
+
+/// Moves the regional table of `from` to `to` (which must have none).
+async fn move_table(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    from: &region::Model,
+    to: &region::Model,
+) -> ApiResult<()> {
+    let parties = access::regional_table_parties(viewer)
+        .filter(regional_table_party::Column::RegionId.is_in([from.id, to.id]))
+        .all(txn)
+        .await?;
+    if parties.iter().any(|p| p.region_id == to.id) {
+        return Err(ApiError::invalid(
+            "carryOver",
+            format!(
+                "region `{}` has a regional table of its own; leave REGIONAL_TABLE out",
+                to.code
+            ),
+        ));
+    }
+    for before in parties {
+        let mut after = before.clone();
+        after.region_id = to.id;
+        save!(
+            txn,
+            viewer,
+            regional_table_party,
+            "regional_table_party",
+            before,
+            after
+        );
+    }
+    Ok(())
+}
+
+/// Moves the neighbourhood collaborations `ids` (all of `from`'s when `None`) to `to`.
+async fn move_collaborations(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    from: &[i32],
+    ids: Option<&[i32]>,
+    to: &region::Model,
+) -> ApiResult<()> {
+    let mut select = access::neighbourhood_collaborations(viewer)
+        .filter(neighbourhood_collaboration::Column::RegionId.is_in(from.iter().copied()));
+    if let Some(ids) = ids {
+        select = select.filter(neighbourhood_collaboration::Column::Id.is_in(ids.iter().copied()));
+    }
+    for before in select.all(txn).await? {
+        let mut after = before.clone();
+        after.region_id = to.id;
+        save!(
+            txn,
+            viewer,
+            neighbourhood_collaboration,
+            "neighbourhood_collaboration",
+            before,
+            after
+        );
+    }
+    Ok(())
+}
+
+async fn move_subsidies(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    from: &[i32],
+    to: &region::Model,
+) -> ApiResult<()> {
+    let rows = access::subsidies(viewer)
+        .filter(subsidy::Column::RegionId.is_in(from.iter().copied()))
+        .all(txn)
+        .await?;
+    for before in rows {
+        let mut after = before.clone();
+        after.region_id = Some(to.id);
+        save!(txn, viewer, subsidy, "subsidy", before, after);
+    }
+    Ok(())
+}
+
+async fn move_vouchers(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    from: &[i32],
+    to: &region::Model,
+) -> ApiResult<()> {
+    let mut ids = from.to_vec();
+    ids.push(to.id);
+    let rows = access::vouchers(viewer)
+        .filter(voucher::Column::RegionId.is_in(ids))
+        .all(txn)
+        .await?;
+    let mut seen = HashMap::new();
+    for row in &rows {
+        if let Some(other) = seen.insert(row.discipline_code, row.region_id)
+            && other != row.region_id
+        {
+            return Err(ApiError::invalid(
+                "carryOver",
+                format!(
+                    "two of the regions hold a voucher for {}; the successor can hold one; \
+                     leave VOUCHERS out or delete one first",
+                    row.discipline_code.as_str()
+                ),
+            ));
+        }
+    }
+    for before in rows.into_iter().filter(|r| r.region_id != to.id) {
+        let mut after = before.clone();
+        after.region_id = to.id;
+        save!(txn, viewer, voucher, "voucher", before, after);
+    }
+    Ok(())
+}
+
+/// Links the materials of `from` to `to` instead.
+async fn move_materials(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    from: &[i32],
+    to: &region::Model,
+) -> ApiResult<()> {
+    let mut ids = from.to_vec();
+    ids.push(to.id);
+    let links = access::material_regions(viewer)
+        .filter(material_region::Column::RegionId.is_in(ids))
+        .all(txn)
+        .await?;
+    let kept: BTreeSet<i32> = links
+        .iter()
+        .filter(|l| l.region_id == to.id)
+        .map(|l| l.material_id)
+        .collect();
+    let moved: BTreeSet<i32> = links
+        .iter()
+        .filter(|l| l.region_id != to.id)
+        .map(|l| l.material_id)
+        .collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    material_region::Entity::delete_many()
+        .filter(material_region::Column::RegionId.is_in(from.iter().copied()))
+        .exec(txn)
+        .await
+        .map_err(super::write::refusal)?;
+    let new: Vec<material_region::ActiveModel> = moved
+        .difference(&kept)
+        .map(|&material_id| {
+            sea_orm::IntoActiveModel::into_active_model(material_region::Model {
+                material_id,
+                region_id: to.id,
+            })
+        })
+        .collect();
+    if !new.is_empty() {
+        material_region::Entity::insert_many(new)
+            .exec_without_returning(txn)
+            .await
+            .map_err(super::write::refusal)?;
+    }
+    Ok(())
+}
+
+/// A new region in care-office region `care_office_region_id`, entered by `viewer`.
+fn new_region(
+    viewer: &Viewer,
+    code: String,
+    name: String,
+    template: &region::Model,
+    population_approx: Option<i64>,
+) -> region::Model {
+    let at = now();
+    region::Model {
+        id: 0,
+        code,
+        name,
+        population_approx,
+        preferred_insurer: template.preferred_insurer.clone(),
+        mandate_municipality: template.mandate_municipality.clone(),
+        care_office_region_id: template.care_office_region_id,
+        iza_region_id: template.iza_region_id,
+        confidence: None,
+        notes: None,
+        source: SourceKind::OfficialList,
+        source_reference: entered_by(viewer),
+        retired_on: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+async fn create_region(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    model: region::Model,
+) -> ApiResult<region::Model> {
+    let created = insert_new::<_, region::ActiveModel>(txn, model).await?;
+    audit(
+        txn,
+        viewer,
+        "region",
+        created.id,
+        Action::Create,
+        None,
+        Some(&created),
+    )
+    .await?;
+    Ok(created)
+}
+
+async fn begin(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<DatabaseTransaction> {
+    access::ensure_signed_in(viewer)?;
+    access::ensure_admin(viewer)?;
+    Ok(crate::db::begin_with_claims(db, &access::claims(viewer)).await?)
+}
+
+/// Merges regions (admins).
+pub async fn merge(db: &DatabaseConnection, viewer: &Viewer, m: Merge) -> ApiResult<Change> {
+    let on = effective(m.effective_on)?;
+    let note = check::optional_text("note", m.note.as_deref(), 2000)?;
+    let mut codes: Vec<String> = Vec::new();
+    for code in &m.codes {
+        let code = code.trim().to_owned();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    if codes.len() < 2 {
+        return Err(ApiError::invalid(
+            "regionCodes",
+            "name at least two different regions",
+        ));
+    }
+    let successor_code = checked_code("successorCode", &m.successor_code)?;
+    let txn = begin(db, viewer).await?;
+    let mut merging = Vec::new();
+    for code in &codes {
+        merging.push(current_region(&txn, viewer, "regionCodes", code).await?);
+    }
+    let office = merging[0].care_office_region_id;
+    if merging.iter().any(|r| r.care_office_region_id != office) {
+        return Err(ApiError::invalid(
+            "regionCodes",
+            "the regions lie in different care-office regions; a region lies in one",
+        ));
+    }
+    let resvs = access::resvs(viewer)
+        .filter(resv::Column::RegionId.is_in(merging.iter().map(|r| r.id)))
+        .all(&txn)
+        .await?;
+    let with_resv: Vec<&region::Model> = merging
+        .iter()
+        .filter(|r| resvs.iter().any(|v| v.region_id == r.id))
+        .collect();
+    let continuing = merging.iter().find(|r| r.code == successor_code).cloned();
+    let resv_from = match &m.resv_from {
+        Some(code) => Some(
+            merging
+                .iter()
+                .find(|r| r.code == code.trim())
+                .ok_or_else(|| ApiError::invalid("resvFrom", "is not one of the merging regions"))?
+                .clone(),
+        ),
+        None => match (with_resv.as_slice(), &continuing) {
+            ([], _) => None,
+            ([only], _) => Some((*only).clone()),
+            (_, Some(c)) if with_resv.iter().any(|r| r.id == c.id) => Some(c.clone()),
+            _ => {
+                return Err(ApiError::invalid(
+                    "resvFrom",
+                    "several of the merging regions have an RESV; say whose carries over",
+                ));
+            }
+        },
+    };
+    if m.carry.contains(&Carry::Resv)
+        && let Some(from) = &resv_from
+        && !with_resv.iter().any(|r| r.id == from.id)
+    {
+        return Err(ApiError::invalid(
+            "resvFrom",
+            format!("region `{}` has no RESV", from.code),
+        ));
+    }
+    // The merged region is home to everyone who lived in the merging ones.
+    let population = merging
+        .iter()
+        .map(|r| r.population_approx)
+        .sum::<Option<i64>>();
+    let successor = match continuing {
+        Some(region) => {
+            let mut after = region.clone();
+            if let Some(name) = &m.successor_name {
+                after.name = check::text("successorName", name, 200)?;
+            }
+            after.population_approx = population.or(region.population_approx);
+            if after != region {
+                save!(&txn, viewer, region, "region", region.clone(), after)
+            } else {
+                region
+            }
+        }
+        None => {
+            ensure_code_free(&txn, viewer, "successorCode", &successor_code).await?;
+            let name = check::text(
+                "successorName",
+                m.successor_name.as_deref().unwrap_or(""),
+                200,
+            )?;
+            let template = resv_from.as_ref().unwrap_or_else(|| {
+                merging
+                    .iter()
+                    .max_by_key(|r| r.population_approx.unwrap_or(0))
+                    .unwrap_or(&merging[0])
+            });
+            let mut model = new_region(viewer, successor_code.clone(), name, template, population);
+            if merging
+                .iter()
+                .any(|r| r.iza_region_id != template.iza_region_id)
+            {
+                model.iza_region_id = None;
+            }
+            create_region(&txn, viewer, model).await?
+        }
+    };
+    let others: Vec<&region::Model> = merging.iter().filter(|r| r.id != successor.id).collect();
+    let other_ids: Vec<i32> = others.iter().map(|r| r.id).collect();
+    if let Some(from) = resv_from.as_ref().filter(|f| f.id != successor.id) {
+        if m.carry.contains(&Carry::Resv) {
+            move_resv(&txn, viewer, "resvFrom", from, &successor).await?;
+        }
+        if m.carry.contains(&Carry::RegionalTable) {
+            move_table(&txn, viewer, from, &successor).await?;
+        }
+    }
+    if m.carry.contains(&Carry::NeighbourhoodCollaborations) {
+        move_collaborations(&txn, viewer, &other_ids, None, &successor).await?;
+    }
+    if m.carry.contains(&Carry::Subsidies) {
+        move_subsidies(&txn, viewer, &other_ids, &successor).await?;
+    }
+    if m.carry.contains(&Carry::Vouchers) {
+        move_vouchers(&txn, viewer, &other_ids, &successor).await?;
+    }
+    if m.carry.contains(&Carry::Materials) {
+        move_materials(&txn, viewer, &other_ids, &successor).await?;
+    }
+    let mut retired = Vec::new();
+    let mut links = Vec::new();
+    for region in others {
+        links.push(
+            link(
+                &txn,
+                viewer,
+                LineageKind::Merge,
+                region,
+                &successor,
+                on,
+                &note,
+            )
+            .await?,
+        );
+        retired.push(retire(&txn, viewer, region, on).await?);
+    }
+    txn.commit().await.map_err(super::write::refusal)?;
+    Ok(Change {
+        successors: vec![successor],
+        retired,
+        links,
+    })
+}
+
+/// Splits a region into new ones (admins).
+pub async fn split(db: &DatabaseConnection, viewer: &Viewer, s: Split) -> ApiResult<Change> {
+    let on = effective(s.effective_on)?;
+    let note = check::optional_text("note", s.note.as_deref(), 2000)?;
+    if s.parts.len() < 2 {
+        return Err(ApiError::invalid(
+            "successors",
+            "a split makes at least two regions",
+        ));
+    }
+    let mut codes = BTreeSet::new();
+    for part in &s.parts {
+        let code = checked_code("successors.code", &part.code)?;
+        if !codes.insert(code.clone()) {
+            return Err(ApiError::invalid(
+                "successors.code",
+                format!("`{code}` is named twice"),
+            ));
+        }
+    }
+    let txn = begin(db, viewer).await?;
+    let region = current_region(&txn, viewer, "code", &s.code).await?;
+    let collaborations = access::neighbourhood_collaborations(viewer)
+        .filter(neighbourhood_collaboration::Column::RegionId.eq(region.id))
+        .all(&txn)
+        .await?;
+    let mut assigned: HashMap<i32, &str> = HashMap::new();
+    for part in &s.parts {
+        for id in &part.collaborations {
+            if !collaborations.iter().any(|c| c.id == *id) {
+                return Err(ApiError::invalid(
+                    "successors.neighbourhoodCollaborationIds",
+                    format!(
+                        "a neighbourhood collaboration of region `{}` is not among them",
+                        region.code
+                    ),
+                ));
+            }
+            if let Some(other) = assigned.insert(*id, &part.code) {
+                return Err(ApiError::invalid(
+                    "successors.neighbourhoodCollaborationIds",
+                    format!(
+                        "a neighbourhood collaboration is given to both `{other}` and `{}`",
+                        part.code
+                    ),
+                ));
+            }
+        }
+    }
+    let left: Vec<&str> = collaborations
+        .iter()
+        .filter(|c| !assigned.contains_key(&c.id))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !left.is_empty() {
+        return Err(ApiError::invalid(
+            "successors.neighbourhoodCollaborationIds",
+            format!(
+                "say which new region takes each neighbourhood collaboration; not given: {}",
+                left.join(", ")
+            ),
+        ));
+    }
+    if let Some(code) = &s.resv_to
+        && !codes.contains(code.trim())
+    {
+        return Err(ApiError::invalid("resvTo", "is not one of the new regions"));
+    }
+    let mut successors = Vec::new();
+    let mut links = Vec::new();
+    for part in &s.parts {
+        let code = part.code.trim().to_owned();
+        ensure_code_free(&txn, viewer, "successors.code", &code).await?;
+        let name = check::text("successors.name", &part.name, 200)?;
+        let population = check::count(
+            "successors.populationApprox",
+            part.population_approx,
+            0,
+            20_000_000,
+        )?;
+        let created = create_region(
+            &txn,
+            viewer,
+            new_region(viewer, code, name, &region, population),
+        )
+        .await?;
+        if !part.collaborations.is_empty() {
+            move_collaborations(
+                &txn,
+                viewer,
+                &[region.id],
+                Some(&part.collaborations),
+                &created,
+            )
+            .await?;
+        }
+        if s.resv_to.as_deref().map(str::trim) == Some(created.code.as_str()) {
+            move_resv(&txn, viewer, "resvTo", &region, &created).await?;
+            move_table(&txn, viewer, &region, &created).await?;
+        }
+        links.push(
+            link(
+                &txn,
+                viewer,
+                LineageKind::Split,
+                &region,
+                &created,
+                on,
+                &note,
+            )
+            .await?,
+        );
+        successors.push(created);
+    }
+    let retired = vec![retire(&txn, viewer, &region, on).await?];
+    txn.commit().await.map_err(super::write::refusal)?;
+    Ok(Change {
+        successors,
+        retired,
+        links,
+    })
+}
+
+/// Renames a region: a new code, a new name or both (admins). The former code keeps resolving.
+pub async fn rename(db: &DatabaseConnection, viewer: &Viewer, r: Rename) -> ApiResult<Change> {
+    let on = effective(r.effective_on)?;
+    let note = check::optional_text("note", r.note.as_deref(), 2000)?;
+    access::ensure_signed_in(viewer)?;
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let before = region_by_id(&txn, viewer, r.id)
+        .await?
+        .ok_or(ApiError::NotFound("region"))?;
+    access::ensure_admin(viewer)?;
+    check_version(before.version, r.version)?;
+    if let Some(on) = before.retired_on {
+        return Err(ApiError::invalid(
+            "id",
+            format!("the region was retired on {on}"),
+        ));
+    }
+    let mut after = before.clone();
+    if let Some(code) = &r.code {
+        after.code = checked_code("code", code)?;
+        if after.code != before.code {
+            ensure_code_free(&txn, viewer, "code", &after.code).await?;
+        }
+    }
+    if let Some(name) = &r.name {
+        after.name = check::text("name", name, 200)?;
+    }
+    if after.code == before.code && after.name == before.name {
+        return Err(ApiError::invalid("code", "give a new code or a new name"));
+    }
+    let link = link(
+        &txn,
+        viewer,
+        LineageKind::Rename,
+        &before,
+        &before,
+        on,
+        &note,
+    )
+    .await?;
+    let renamed = save!(&txn, viewer, region, "region", before.clone(), after);
+    txn.commit().await.map_err(super::write::refusal)?;
+    Ok(Change {
+        successors: vec![renamed],
+        retired: Vec::new(),
+        links: vec![link],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_take_effect_on_a_day_that_has_come() {
+        let today = chrono::Utc::now().date_naive();
+        assert!(effective(today).is_ok());
+        assert!(effective(today.succ_opt().expect("tomorrow")).is_err());
+        assert!(effective(NaiveDate::from_ymd_opt(2019, 12, 31).expect("date")).is_err());
+    }
+
+    #[test]
+    fn codes_are_letters_digits_and_hyphens() {
+        assert_eq!(
+            checked_code("code", " R04-05 ").ok().as_deref(),
+            Some("R04-05")
+        );
+        assert!(checked_code("code", "R 04").is_err());
+        assert!(checked_code("code", "").is_err());
+    }
+}
