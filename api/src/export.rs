@@ -55,7 +55,7 @@ pub const ENTITIES: &[EntityExport] = &[
         arguments: ", filter: { includeRetired: true }",
         selection: "code name populationApprox preferredInsurer mandateMunicipality confidence notes
             careOfficeRegion { code name } izaRegion { code }
-            provenance { source reference } retiredOn
+            provenance { source reference importedAt importedBy } retiredOn
             resv { name phase legalForm establishedOn contactEmail }
             subsidies { kind status }",
         nested: None,
@@ -72,6 +72,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("notes", "notes"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("retired_on", "retiredOn"),
             ("resv_name", "resv.name"),
             ("resv_phase", "resv.phase"),
@@ -89,7 +91,7 @@ pub const ENTITIES: &[EntityExport] = &[
             mainTasks { mandate capacityAccess careAgreements neighbourhoodSupport facilitation }
             designCriteria { criterion met note }
             citizenParticipation website contactName contactEmail internalNotes
-            provenance { source reference } version",
+            provenance { source reference importedAt importedBy } version",
         nested: None,
         columns: &[
             ("region_code", "region.code"),
@@ -117,6 +119,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("internal_notes", "internalNotes"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -126,7 +130,7 @@ pub const ENTITIES: &[EntityExport] = &[
         arguments: "",
         selection: "region { code }
             seats { organisation mandateStatus since delegateName delegateEmail
-                    disciplines { code } multidisciplinary provenance { source reference } version }",
+                    disciplines { code } multidisciplinary provenance { source reference importedAt importedBy } version }",
         nested: Some("seats"),
         columns: &[
             ("region_code", "^region.code"),
@@ -139,6 +143,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("delegate_email", "delegateEmail"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -148,7 +154,7 @@ pub const ENTITIES: &[EntityExport] = &[
         arguments: "",
         selection: "region { code }
             agreements { topic level status agreedOn disciplines { code }
-                         provenance { source reference } version }",
+                         provenance { source reference importedAt importedBy } version }",
         nested: Some("agreements"),
         columns: &[
             ("region_code", "^region.code"),
@@ -159,6 +165,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("disciplines", "disciplines[].code"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -166,7 +174,7 @@ pub const ENTITIES: &[EntityExport] = &[
         name: "regional-table",
         field: "regions",
         arguments: ", filter: { includeRetired: true }",
-        selection: "code regionalTable { kind organisation provenance { source reference } version }",
+        selection: "code regionalTable { kind organisation provenance { source reference importedAt importedBy } version }",
         nested: Some("regionalTable"),
         columns: &[
             ("region_code", "^code"),
@@ -174,6 +182,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("organisation", "organisation"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -182,7 +192,7 @@ pub const ENTITIES: &[EntityExport] = &[
         field: "subsidies",
         arguments: "",
         selection: "region { code } kind status applicant amountRequested amountGranted appliedOn
-            decidedOn periodStart periodEnd zonmwReference provenance { source reference } version",
+            decidedOn periodStart periodEnd zonmwReference provenance { source reference importedAt importedBy } version",
         nested: None,
         columns: &[
             ("region_code", "region.code"),
@@ -198,6 +208,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("zonmw_reference", "zonmwReference"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -206,7 +218,7 @@ pub const ENTITIES: &[EntityExport] = &[
         field: "vouchers",
         arguments: "",
         selection: "region { code } discipline { code } status applicant amount appliedOn decidedOn
-            provenance { source reference } version",
+            provenance { source reference importedAt importedBy } version",
         nested: None,
         columns: &[
             ("region_code", "region.code"),
@@ -218,6 +230,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("decided_on", "decidedOn"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -226,7 +240,7 @@ pub const ENTITIES: &[EntityExport] = &[
         field: "neighbourhoodCollaborations",
         arguments: "",
         selection: "region { code } name area population status establishedOn disciplines { code }
-            meetsMinimumComposition provenance { source reference } version",
+            meetsMinimumComposition provenance { source reference importedAt importedBy } version",
         nested: None,
         columns: &[
             ("region_code", "region.code"),
@@ -239,6 +253,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("meets_minimum_composition", "meetsMinimumComposition"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },
@@ -247,7 +263,7 @@ pub const ENTITIES: &[EntityExport] = &[
         field: "learningMaterials",
         arguments: "",
         selection: "kind title summary url publishedOn eventStartsAt visibility themes
-            regions { code } provenance { source reference } version",
+            regions { code } provenance { source reference importedAt importedBy } version",
         nested: None,
         columns: &[
             ("kind", "kind"),
@@ -261,6 +277,8 @@ pub const ENTITIES: &[EntityExport] = &[
             ("region_codes", "regions[].code"),
             ("source", "provenance.source"),
             ("source_reference", "provenance.reference"),
+            ("imported_at", "provenance.importedAt"),
+            ("imported_by", "provenance.importedBy"),
             ("version", "version"),
         ],
     },

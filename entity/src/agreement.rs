@@ -15,6 +15,10 @@ pub struct Model {
     pub agreed_on: Option<Date>,
     pub source: SourceKind,
     pub source_reference: Option<String>,
+    /// When an import last wrote the row (none for rows entered otherwise).
+    pub imported_at: Option<DateTimeUtc>,
+    /// Who ran that import (the token's subject).
+    pub imported_by: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

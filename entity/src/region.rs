@@ -20,6 +20,10 @@ pub struct Model {
     pub notes: Option<String>,
     pub source: SourceKind,
     pub source_reference: Option<String>,
+    /// When an import last wrote the row (none for rows entered otherwise).
+    pub imported_at: Option<DateTimeUtc>,
+    /// Who ran that import (the token's subject).
+    pub imported_by: Option<String>,
     /// The day the region ceased to exist by a merge or split (see `region_lineage`).
     pub retired_on: Option<Date>,
     pub version: i32,

@@ -8,6 +8,7 @@ mod m20261123_000002_access_audit;
 mod m20261123_000003_row_security;
 mod m20261123_000004_history;
 mod m20261201_000005_region_lineage;
+mod m20261201_000006_import_provenance;
 
 /// Runs the registry's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_row_security::Migration),
             Box::new(m20261123_000004_history::Migration),
             Box::new(m20261201_000005_region_lineage::Migration),
+            Box::new(m20261201_000006_import_provenance::Migration),
         ]
     }
 }

@@ -34,8 +34,8 @@ async fn export(db: &DatabaseConnection, dir: &Path, json: bool) {
         .unwrap();
 }
 
-/// A file of an export as sorted lines without its `version` column (a concurrency token, not
-/// registry content).
+/// A file of an export as sorted lines without the columns an import sets itself: `version` (a
+/// concurrency token) and when and by whom the row was imported.
 fn content(dir: &Path, kind: Kind) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join(format!("{}.csv", kind.name()))).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -45,8 +45,9 @@ fn content(dir: &Path, kind: Kind) -> Vec<String> {
         .iter()
         .map(str::to_owned)
         .collect();
+    let own = ["version", "imported_at", "imported_by"];
     let keep: Vec<usize> = (0..header.len())
-        .filter(|&i| header[i] != "version")
+        .filter(|&i| !own.contains(&header[i].as_str()))
         .collect();
     let mut lines: Vec<String> = reader
         .records()
@@ -416,13 +417,10 @@ on_both_databases!(dutch_spreadsheets_import_once, |app: TestApp| async move {
     .await
     .unwrap();
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1));
-    let region = app
-        .data(
-            r#"{ region(code: "R01") { neighbourhoodCollaborations { name population status
-                     establishedOn disciplines { code } provenance { source reference } } } }"#,
-            json!({}),
-        )
-        .await;
+    let query = r#"{ region(code: "R01") { neighbourhoodCollaborations { name population status
+                 establishedOn disciplines { code }
+                 provenance { source reference importedAt importedBy } } } }"#;
+    let region = app.data_as("admin", &[], query, json!({})).await;
     let imported = region["region"]["neighbourhoodCollaborations"]
         .as_array()
         .unwrap()
@@ -432,12 +430,96 @@ on_both_databases!(dutch_spreadsheets_import_once, |app: TestApp| async move {
         .unwrap();
     assert_eq!(imported["population"], 12000);
     assert_eq!(imported["establishedOn"], "2025-03-01");
+    let provenance = &imported["provenance"];
     assert_eq!(
-        imported["provenance"],
-        json!({ "source": "REGIONAL_REPORT", "reference": "wijken.csv" })
+        (
+            &provenance["source"],
+            &provenance["reference"],
+            &provenance["importedBy"]
+        ),
+        (
+            &json!("REGIONAL_REPORT"),
+            &json!("wijken.csv"),
+            &json!("steward")
+        )
+    );
+    assert!(provenance["importedAt"].is_string(), "{provenance}");
+    // Who imported is for readers of the audit trail.
+    let public = app.data(query, json!({})).await;
+    let seen = public["region"]["neighbourhoodCollaborations"].to_string();
+    assert!(
+        !seen.contains("steward") && seen.contains("importedAt"),
+        "{seen}"
     );
     assert_eq!(
         imported["disciplines"],
         json!([{ "code": "GENERAL_PRACTICE" }, { "code": "DISTRICT_NURSING" }])
     );
 });
+
+on_both_databases!(
+    files_are_uploaded_through_graphql_by_their_editors,
+    |app: TestApp| async move {
+        const IMPORT: &str = "mutation($kind: ImportKind!, $file: Upload!, $dryRun: Boolean) {
+        importRecords(kind: $kind, file: $file, dryRun: $dryRun) {
+          rows created updated unchanged applied problems { row column message } } }";
+        let upload =
+            |role: &'static str, kind: &'static str, dry_run: bool, content: &'static str| {
+                let app = &app;
+                async move {
+                    let token = common::token(role, &["R01"]);
+                    let vars = json!({ "kind": kind, "file": null, "dryRun": dry_run });
+                    app.upload(&token, IMPORT, vars, "upload.csv", content)
+                        .await
+                }
+            };
+        let table = "region_code,kind,organisation\nR01,HOSPITAL,Ziekenhuis Noord\n";
+        let dry = upload("admin", "REGIONAL_TABLE", true, table).await;
+        assert_eq!(dry["data"]["importRecords"]["created"], 1, "{dry}");
+        assert_eq!(dry["data"]["importRecords"]["applied"], false);
+        let done = upload("admin", "REGIONAL_TABLE", false, table).await;
+        assert_eq!(done["data"]["importRecords"]["applied"], true, "{done}");
+        let again = upload("admin", "REGIONAL_TABLE", false, table).await;
+        assert_eq!(again["data"]["importRecords"]["unchanged"], 1, "{again}");
+
+        let vouchers = "region_code,discipline,status,applied_on,amount,decided_on\nR01,OPTOMETRY,APPLIED,2026-01-05,,\n";
+        let staff = upload("zonmw_staff", "VOUCHERS", true, vouchers).await;
+        assert_eq!(
+            staff["data"]["importRecords"]["problems"],
+            json!([]),
+            "{staff}"
+        );
+        let material =
+            "kind,title,summary,published_on\nGUIDE,Een gids,Over wijkverbanden,2026-01-05\n";
+        let editor = upload("level_editor", "LEARNING_MATERIALS", true, material).await;
+        assert_eq!(editor["data"]["importRecords"]["created"], 1, "{editor}");
+        let faulty = upload(
+            "admin",
+            "REGIONAL_TABLE",
+            false,
+            "region_code,kind,organisation\nR99,HOSPITAL,X\n",
+        )
+        .await;
+        let problem = &faulty["data"]["importRecords"]["problems"][0];
+        assert_eq!(
+            (problem["row"].as_i64(), problem["column"].as_str()),
+            (Some(1), Some("region_code"))
+        );
+
+        // Each kind for its own editors: a coordinator imports no regional table, ZonMw staff no
+        // materials, a LeVEL editor no vouchers.
+        for (role, kind, content) in [
+            ("regional_coordinator", "REGIONAL_TABLE", table),
+            ("zonmw_staff", "LEARNING_MATERIALS", material),
+            ("level_editor", "VOUCHERS", vouchers),
+            ("national_analyst", "REGIONS", table),
+        ] {
+            let refused = upload(role, kind, false, content).await;
+            assert_eq!(
+                common::error_codes(&refused),
+                vec!["FORBIDDEN"],
+                "{role} {kind}: {refused}"
+            );
+        }
+    }
+);

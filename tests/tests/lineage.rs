@@ -197,6 +197,20 @@ on_both_databases!(
             .await;
         assert_eq!(history["region"]["history"].as_array().unwrap().len(), 1);
 
+        // A retired region takes no new records; its successor does.
+        let created = app
+            .data_as(
+                "admin",
+                &[],
+                "mutation($code: String!) { createNeighbourhoodCollaboration(input: {
+                   regionCode: $code, name: \"Late\", area: \"Centre\" }) {
+                   neighbourhoodCollaboration { id } userErrors { field message } } }",
+                json!({ "code": code_a }),
+            )
+            .await;
+        let refusal = &created["createNeighbourhoodCollaboration"];
+        assert_eq!(refusal["userErrors"][0]["field"], "regionCode", "{refusal}");
+
         // A retired region cannot merge again.
         let again = admin(
             &app,

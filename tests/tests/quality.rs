@@ -441,32 +441,15 @@ async fn upload(
     file: &str,
     dry_run: bool,
 ) -> serde_json::Value {
-    let operations = json!({
-        "query": "mutation($file: Upload!, $dryRun: Boolean) {
-            importSubsidies(file: $file, dryRun: $dryRun) {
-              rows created updated unchanged applied problems { row column message } } }",
-        "variables": { "file": null, "dryRun": dry_run },
-    });
-    let form = reqwest::multipart::Form::new()
-        .text("operations", operations.to_string())
-        .text("map", json!({ "0": ["variables.file"] }).to_string())
-        .part(
-            "0",
-            reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
-                .file_name(name.to_owned())
-                .mime_str("text/csv")
-                .unwrap(),
-        );
-    app.client
-        .post(format!("{}/graphql", app.address))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.upload(
+        token,
+        "mutation($file: Upload!, $dryRun: Boolean) { importSubsidies(file: $file, dryRun: $dryRun) {
+           rows created updated unchanged applied problems { row column message } } }",
+        json!({ "file": null, "dryRun": dry_run }),
+        name,
+        file,
+    )
+    .await
 }
 
 on_both_databases!(
@@ -491,56 +474,5 @@ on_both_databases!(
         let coordinator = common::token("regional_coordinator", &["R07"]);
         let refused = upload(&app, &coordinator, "decisions.csv", file, false).await;
         assert_eq!(common::error_codes(&refused), vec!["FORBIDDEN"]);
-    }
-);
-
-on_both_databases!(
-    the_subsidy_export_imports_into_an_empty_registry_unchanged,
-    |app: TestApp| async move {
-        use migration::{Migrator, MigratorTrait};
-        let admin =
-            api::access::Viewer::user("steward".to_owned(), api::access::Role::Admin, Vec::new());
-        let dir =
-            std::env::temp_dir().join(format!("registry-trip-{}", uuid::Uuid::new_v4().simple()));
-        api::export::write_all(&app.app_db, &admin, &dir.join("from"), false)
-            .await
-            .unwrap();
-
-        // A second registry with the same regions and no subsidies.
-        let backend = app.backend;
-        let Some(other) = common::TestDatabase::create(backend).await else {
-            return;
-        };
-        let (db, _) = api::db::connect(&other.url).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
-        api::seed::run(&db, 1).await.unwrap();
-        let txn = api::db::begin_with_claims(&db, &("admin".to_owned(), String::new()))
-            .await
-            .unwrap();
-        subsidy::Entity::delete_many().exec(&txn).await.unwrap();
-        txn.commit().await.unwrap();
-
-        let file = std::fs::read(dir.join("from").join("subsidies.csv")).unwrap();
-        let report = api::service::import::subsidies(&db, &admin, &file, "subsidies.csv", false)
-            .await
-            .unwrap();
-        assert!(report.problems.is_empty(), "{:?}", import_report(&report));
-        assert_eq!(report.created, report.rows);
-        api::export::write_all(&db, &admin, &dir.join("to"), false)
-            .await
-            .unwrap();
-        let sorted = |side: &str| {
-            let text = std::fs::read_to_string(dir.join(side).join("subsidies.csv")).unwrap();
-            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-            lines.sort();
-            lines
-        };
-        assert_eq!(
-            sorted("from"),
-            sorted("to"),
-            "the same subsidies, field for field"
-        );
-        db.close().await.ok();
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 );

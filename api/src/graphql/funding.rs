@@ -77,7 +77,12 @@ impl Subsidy {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {
@@ -139,7 +144,12 @@ impl Voucher {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {

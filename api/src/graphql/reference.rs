@@ -8,25 +8,63 @@ use super::node::global_id;
 use super::region::Region;
 use super::scalars::Money;
 use crate::service::{PageArgs, reference};
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
 use entity::{care_office_region, discipline, iza_region};
 
 /// Where a registry row comes from (*herkomst*), so real data can be told from illustrative data.
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone)]
 pub struct Provenance {
-    /// The kind of source.
-    pub source: super::enums::SourceKind,
-    /// The source itself: a document, list, decision number or file name.
-    pub reference: Option<String>,
+    source: entity::SourceKind,
+    reference: Option<String>,
+    imported_at: Option<DateTime<Utc>>,
+    imported_by: Option<String>,
 }
 
 impl Provenance {
-    /// Provenance from the stored columns.
+    /// Provenance of reference data, which no import writes.
     pub fn of(source: entity::SourceKind, reference: &Option<String>) -> Self {
+        Provenance::imported(source, reference, None, &None)
+    }
+
+    /// Provenance from the stored columns, with the import that last wrote the row.
+    pub fn imported(
+        source: entity::SourceKind,
+        reference: &Option<String>,
+        imported_at: Option<DateTime<Utc>>,
+        imported_by: &Option<String>,
+    ) -> Self {
         Provenance {
-            source: source.into(),
+            source,
             reference: reference.clone(),
+            imported_at,
+            imported_by: imported_by.clone(),
         }
+    }
+}
+
+#[Object]
+impl Provenance {
+    /// The kind of source.
+    async fn source(&self) -> super::enums::SourceKind {
+        self.source.into()
+    }
+    /// The source itself: a document, list, decision number or file name.
+    async fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
+    /// When an import (`api import`, `importRecords`) last wrote the row; null for rows entered
+    /// through the API or the seed.
+    async fn imported_at(&self) -> Option<DateTime<Utc>> {
+        self.imported_at
+    }
+    /// Who ran that import (the token's subject); null unless you may read the audit trail.
+    async fn imported_by(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let viewer = &request(ctx)?.viewer;
+        Ok(self
+            .imported_by
+            .as_deref()
+            .filter(|_| crate::access::can_read_audit(viewer)))
     }
 }
 

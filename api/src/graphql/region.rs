@@ -78,7 +78,12 @@ impl Region {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// The day the region ceased to exist by a merge or split (*opgeheven*); null while current.
     async fn retired_on(&self) -> Option<Date> {
@@ -99,37 +104,17 @@ impl Region {
     }
     /// The regions this one was made from by a merge or split (*voorgangers*).
     async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let loaders = &request(ctx)?.loaders;
-        let links = loaders
-            .lineage_to
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let ids = links
-            .iter()
-            .filter(|l| l.kind != entity::LineageKind::Rename)
-            .map(|l| l.predecessor_id);
-        let found = loaders.region.load_many(ids.clone()).await?;
-        Ok(ids
-            .filter_map(|id| found.get(&id).cloned().map(Region::from))
-            .collect())
+        let links = request(ctx)?.loaders.lineage_to.load_one(self.0.id).await?;
+        linked(ctx, links.unwrap_or_default(), |l| l.predecessor_id).await
     }
     /// The regions this one merged or split into (*opvolgers*).
     async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let loaders = &request(ctx)?.loaders;
-        let links = loaders
+        let links = request(ctx)?
+            .loaders
             .lineage_from
             .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let ids = links
-            .iter()
-            .filter(|l| l.kind != entity::LineageKind::Rename)
-            .map(|l| l.successor_id);
-        let found = loaders.region.load_many(ids.clone()).await?;
-        Ok(ids
-            .filter_map(|id| found.get(&id).cloned().map(Region::from))
-            .collect())
+            .await?;
+        linked(ctx, links.unwrap_or_default(), |l| l.successor_id).await
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {
@@ -243,6 +228,28 @@ impl Region {
             .filter_map(|id| found.get(id).cloned().map(LearningMaterial))
             .collect())
     }
+}
+
+/// The regions at the other end of merge and split `links` (renames left out), in their order.
+async fn linked(
+    ctx: &Context<'_>,
+    links: Vec<entity::region_lineage::Model>,
+    other: fn(&entity::region_lineage::Model) -> i32,
+) -> Result<Vec<Region>> {
+    let ids: Vec<i32> = links
+        .iter()
+        .filter(|l| l.kind != entity::LineageKind::Rename)
+        .map(other)
+        .collect();
+    let found = request(ctx)?
+        .loaders
+        .region
+        .load_many(ids.iter().copied())
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.get(id).cloned().map(Region::from))
+        .collect())
 }
 
 /// Filters for `regions`; all given criteria must hold, each list means "any of".

@@ -174,7 +174,12 @@ impl Resv {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {
@@ -284,7 +289,12 @@ impl Seat {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {
@@ -368,7 +378,12 @@ impl Agreement {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {
@@ -411,7 +426,12 @@ impl RegionalTableParty {
     }
     /// Where this row comes from.
     async fn provenance(&self) -> Provenance {
-        Provenance::of(self.0.source, &self.0.source_reference)
+        Provenance::imported(
+            self.0.source,
+            &self.0.source_reference,
+            self.0.imported_at,
+            &self.0.imported_by,
+        )
     }
     /// Version, raised by every change (for optimistic concurrency).
     async fn version(&self) -> i32 {

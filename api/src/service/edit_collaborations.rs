@@ -105,6 +105,8 @@ pub async fn create_collaboration(
         established_on: None,
         source: SourceKind::RegionalReport,
         source_reference: entered_by(viewer),
+        imported_at: None,
+        imported_by: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -144,6 +144,8 @@ pub async fn create_material(
             "published by {}",
             viewer.sub().unwrap_or("unknown")
         )),
+        imported_at: None,
+        imported_by: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -80,6 +80,31 @@ async fn apply_region<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A new region with `code`, from an official list, with nothing else known yet.
+pub(crate) fn blank_region(code: String) -> region::Model {
+    let at = now();
+    region::Model {
+        id: 0,
+        code,
+        name: String::new(),
+        population_approx: None,
+        preferred_insurer: None,
+        mandate_municipality: None,
+        care_office_region_id: 0,
+        iza_region_id: None,
+        confidence: None,
+        notes: None,
+        source: SourceKind::OfficialList,
+        source_reference: None,
+        imported_at: None,
+        imported_by: None,
+        retired_on: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
 /// Adds a region (admins).
 pub async fn create_region(
     db: &DatabaseConnection,
@@ -107,25 +132,8 @@ pub async fn create_region(
         ));
     }
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let at = now();
-    let mut model = region::Model {
-        id: 0,
-        code,
-        name: String::new(),
-        population_approx: None,
-        preferred_insurer: None,
-        mandate_municipality: None,
-        care_office_region_id: 0,
-        iza_region_id: None,
-        confidence: None,
-        notes: None,
-        source: SourceKind::OfficialList,
-        source_reference: entered_by(viewer),
-        retired_on: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
+    let mut model = blank_region(code);
+    model.source_reference = entered_by(viewer);
     apply_region(&txn, viewer, &mut model, fields).await?;
     let created = insert_new::<_, region::ActiveModel>(&txn, model).await?;
     commit_create(txn, viewer, "region", created.id, created).await

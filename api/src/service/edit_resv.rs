@@ -29,18 +29,74 @@ pub(crate) async fn region_code<C: ConnectionTrait>(
         .ok_or(ApiError::NotFound("region"))
 }
 
-/// A visible region by code, or a field error naming the input field.
+/// A visible, current region by code for a new record, or a field error naming the input field.
+/// A region retired by a merge or split takes no new records: its successors do.
 pub(crate) async fn region_by_code<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     field: &str,
     code: &str,
 ) -> ApiResult<region::Model> {
-    access::regions(viewer)
+    let region = access::regions(viewer)
         .filter(region::Column::Code.eq(code.trim()))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::invalid(field, format!("no region with code `{}`", code.trim())))
+        .ok_or_else(|| {
+            ApiError::invalid(field, format!("no region with code `{}`", code.trim()))
+        })?;
+    match region.retired_on {
+        Some(on) => Err(ApiError::invalid(
+            field,
+            format!(
+                "region `{}` was retired on {on} (merged or split); use its successor",
+                region.code
+            ),
+        )),
+        None => Ok(region),
+    }
+}
+
+/// A new RESV of region `region_id` as a client starts one: in the network phase, no task
+/// started, no criterion met, reported by the region.
+pub(crate) fn blank_resv(region_id: i32) -> resv::Model {
+    let at = now();
+    resv::Model {
+        id: 0,
+        region_id,
+        name: String::new(),
+        legal_form: LegalForm::Network,
+        treasurer: None,
+        phase: Phase::Network,
+        established_on: None,
+        contracted_from: None,
+        task_mandate: TaskStatus::NotStarted,
+        task_capacity_access: TaskStatus::NotStarted,
+        task_care_agreements: TaskStatus::NotStarted,
+        task_neighbourhood_support: TaskStatus::NotStarted,
+        task_facilitation: TaskStatus::NotStarted,
+        criterion_core_disciplines_met: false,
+        criterion_core_disciplines_note: None,
+        criterion_mandated_representation_met: false,
+        criterion_mandated_representation_note: None,
+        criterion_multidisciplinary_governance_met: false,
+        criterion_multidisciplinary_governance_note: None,
+        criterion_regional_agenda_met: false,
+        criterion_regional_agenda_note: None,
+        criterion_citizen_participation_met: false,
+        criterion_citizen_participation_note: None,
+        citizen_participation: None,
+        website: None,
+        contact_name: None,
+        contact_email: None,
+        internal_notes: None,
+        source: SourceKind::RegionalReport,
+        source_reference: None,
+        imported_at: None,
+        imported_by: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
 }
 
 /// One of the five design criteria, as set by a client.
@@ -182,42 +238,8 @@ pub async fn create_resv(
             region.code
         )));
     }
-    let at = now();
-    let mut model = resv::Model {
-        id: 0,
-        region_id: region.id,
-        name: String::new(),
-        legal_form: LegalForm::Network,
-        treasurer: None,
-        phase: Phase::Network,
-        established_on: None,
-        contracted_from: None,
-        task_mandate: TaskStatus::NotStarted,
-        task_capacity_access: TaskStatus::NotStarted,
-        task_care_agreements: TaskStatus::NotStarted,
-        task_neighbourhood_support: TaskStatus::NotStarted,
-        task_facilitation: TaskStatus::NotStarted,
-        criterion_core_disciplines_met: false,
-        criterion_core_disciplines_note: None,
-        criterion_mandated_representation_met: false,
-        criterion_mandated_representation_note: None,
-        criterion_multidisciplinary_governance_met: false,
-        criterion_multidisciplinary_governance_note: None,
-        criterion_regional_agenda_met: false,
-        criterion_regional_agenda_note: None,
-        criterion_citizen_participation_met: false,
-        criterion_citizen_participation_note: None,
-        citizen_participation: None,
-        website: None,
-        contact_name: None,
-        contact_email: None,
-        internal_notes: None,
-        source: SourceKind::RegionalReport,
-        source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
+    let mut model = blank_resv(region.id);
+    model.source_reference = Some(format!("entered by {}", viewer.sub().unwrap_or("unknown")));
     apply_resv(&mut model, fields)?;
     let created = insert_new::<_, resv::ActiveModel>(&txn, model).await?;
     commit_create(txn, viewer, "resv", created.id, created).await

@@ -147,6 +147,8 @@ async fn insert_seat<C: ConnectionTrait>(
         delegate_email: None,
         source: SourceKind::RegionalReport,
         source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
+        imported_at: None,
+        imported_by: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -147,6 +147,8 @@ pub async fn apply_for_subsidy(
         zonmw_reference: None,
         source: SourceKind::ZonmwDecision,
         source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
+        imported_at: None,
+        imported_by: None,
         version: 1,
         created_at: at,
         updated_at: at,

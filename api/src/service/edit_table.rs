@@ -30,6 +30,8 @@ pub async fn create_party(
         organisation: check::text("organisation", organisation, 200)?,
         source: SourceKind::RegionalReport,
         source_reference: entered_by(viewer),
+        imported_at: None,
+        imported_by: None,
         version: 1,
         created_at: at,
         updated_at: at,

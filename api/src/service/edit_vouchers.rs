@@ -39,6 +39,8 @@ pub async fn apply_for_voucher(
         decided_on: None,
         source: SourceKind::ZonmwDecision,
         source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
+        imported_at: None,
+        imported_by: None,
         version: 1,
         created_at: at,
         updated_at: at,

@@ -144,6 +144,11 @@ fn read_json(text: &str) -> Result<Table, Problem> {
     Ok(Table { header, rows })
 }
 
+/// Who an import's rows are recorded as imported by: the token's subject.
+pub fn importer(viewer: &Viewer) -> String {
+    viewer.sub().unwrap_or("anonymous").to_owned()
+}
+
 /// The columns of a subsidy file: required ones first.
 const SUBSIDY_REQUIRED: [&str; 5] = [
     "region_code",
@@ -467,6 +472,8 @@ pub async fn subsidies(
                 }
                 changed.version = stored.version + 1;
                 changed.updated_at = now();
+                changed.imported_at = Some(changed.updated_at);
+                changed.imported_by = Some(importer(viewer));
                 use subsidy::Column as C;
                 save_versioned::<_, subsidy::ActiveModel>(
                     &txn,
@@ -506,11 +513,15 @@ pub async fn subsidies(
                     zonmw_reference: Some(row.reference.clone()),
                     source: row.source,
                     source_reference: None,
+                    imported_at: None,
+                    imported_by: None,
                     version: 1,
                     created_at: now(),
                     updated_at: now(),
                 };
                 fields(&mut model);
+                model.imported_at = Some(now());
+                model.imported_by = Some(importer(viewer));
                 let model = insert_new::<_, subsidy::ActiveModel>(&txn, model).await?;
                 audit(
                     &txn,
@@ -610,7 +621,7 @@ impl Kind {
 const SUBSIDY_COLUMNS: Columns = Columns {
     required: &SUBSIDY_REQUIRED,
     optional: &SUBSIDY_OPTIONAL,
-    ignored: &[],
+    ignored: &["imported_at", "imported_by"],
 };
 
 /// Imports a file of `kind` from `bytes` (a file called `file_name`) as `viewer`: matched on the

@@ -4,20 +4,22 @@
 use super::edit_vouchers::VOUCHER_RANGE;
 use super::import_registry::Ctx;
 use super::import_row::{Columns, Row};
-use super::write::{now, replace_links};
+use super::write::now;
 use crate::access;
 use crate::error::ApiResult;
 use entity::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use super::import_registry::{checked, region_of, regions_by_code, upsert};
+use super::import_registry::{
+    checked, grouped, links_of, region_of, regions_by_code, store_links, upsert,
+};
 
 // --- Regional table ----------------------------------------------------------------------------
 
 pub const TABLE_COLUMNS: Columns = Columns {
     required: &["region_code", "kind", "organisation"],
     optional: &["source", "source_reference", "version"],
-    ignored: &[],
+    ignored: &["imported_at", "imported_by"],
 };
 
 pub async fn regional_table(ctx: &mut Ctx<'_>) -> ApiResult<()> {
@@ -40,7 +42,7 @@ pub async fn regional_table(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         )?;
         let organisation = row.text("organisation", 200);
         let key = (region.id, kind, organisation.clone());
-        let (at, version) = (now(), 1);
+        let at = now();
         let mut m = stored
             .get(&key)
             .cloned()
@@ -51,7 +53,9 @@ pub async fn regional_table(ctx: &mut Ctx<'_>) -> ApiResult<()> {
                 organisation: organisation.clone(),
                 source: SourceKind::RegionalReport,
                 source_reference: None,
-                version,
+                imported_at: None,
+                imported_by: None,
+                version: 1,
                 created_at: at,
                 updated_at: at,
             });
@@ -91,7 +95,7 @@ pub const COLLABORATION_COLUMNS: Columns = Columns {
         "source_reference",
         "version",
     ],
-    ignored: &["meets_minimum_composition"],
+    ignored: &["meets_minimum_composition", "imported_at", "imported_by"],
 };
 
 pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
@@ -103,23 +107,20 @@ pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             .into_iter()
             .map(|c| ((c.region_id, c.name.clone()), c))
             .collect();
-    let mut links: HashMap<i32, Vec<DisciplineCode>> = HashMap::new();
-    for link in access::nc_disciplines(ctx.viewer).all(ctx.txn).await? {
-        links
-            .entry(link.collaboration_id)
-            .or_default()
-            .push(link.discipline_code);
-    }
-    for set in links.values_mut() {
-        set.sort();
-    }
+    let links = grouped(
+        access::nc_disciplines(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.collaboration_id, l.discipline_code)),
+    );
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code, name", |row| {
         let region = region_of(row, &regions)?;
         let name = row.text("name", 200);
         let key = (region.id, name.clone());
         let existing = stored.get(&key);
-        let (at, version) = (now(), 1);
+        let at = now();
         let mut m = existing
             .cloned()
             .unwrap_or(neighbourhood_collaboration::Model {
@@ -132,7 +133,9 @@ pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
                 established_on: None,
                 source: SourceKind::RegionalReport,
                 source_reference: None,
-                version,
+                imported_at: None,
+                imported_by: None,
+                version: 1,
                 created_at: at,
                 updated_at: at,
             });
@@ -153,16 +156,12 @@ pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         });
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
-        let current = existing
-            .and_then(|e| links.get(&e.id))
-            .cloned()
-            .unwrap_or_default();
-        let disciplines = if row.has("disciplines") {
-            row.disciplines("disciplines")
-        } else {
-            current.clone()
-        };
-        let changed = disciplines != current;
+        let (disciplines, changed) = links_of(
+            row,
+            "disciplines",
+            existing.and_then(|e| links.get(&e.id)),
+            |row| row.disciplines("disciplines"),
+        );
         Some((
             format!("{} {name}", region.code),
             (key, m, disciplines, changed),
@@ -182,17 +181,15 @@ pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             changed
         );
         if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
-            let rows = disciplines
-                .iter()
-                .map(|&discipline_code| nc_discipline::Model {
+            store_links::<nc_discipline::ActiveModel, _>(
+                ctx,
+                nc_discipline::Column::CollaborationId,
+                saved.id,
+                disciplines,
+                |discipline_code| nc_discipline::Model {
                     collaboration_id: saved.id,
                     discipline_code,
-                })
-                .collect();
-            replace_links::<_, nc_discipline::ActiveModel>(
-                ctx.txn,
-                (nc_discipline::Column::CollaborationId, saved.id),
-                rows,
+                },
             )
             .await?;
         }
@@ -212,7 +209,7 @@ pub const VOUCHER_COLUMNS: Columns = Columns {
         "source_reference",
         "version",
     ],
-    ignored: &[],
+    ignored: &["imported_at", "imported_by"],
 };
 
 pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
@@ -239,7 +236,7 @@ pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             ApplicationStatus::VALUES,
         )?;
         let key = (region.id, discipline);
-        let (at, version) = (now(), 1);
+        let at = now();
         let applied_on = row.date("applied_on");
         let mut m = stored.get(&key).cloned().unwrap_or(voucher::Model {
             id: 0,
@@ -252,7 +249,9 @@ pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             decided_on: None,
             source: SourceKind::ZonmwDecision,
             source_reference: None,
-            version,
+            imported_at: None,
+            imported_by: None,
+            version: 1,
             created_at: at,
             updated_at: at,
         });
@@ -298,7 +297,7 @@ pub const MATERIAL_COLUMNS: Columns = Columns {
         "source_reference",
         "version",
     ],
-    ignored: &[],
+    ignored: &["imported_at", "imported_by"],
 };
 
 pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
@@ -310,20 +309,20 @@ pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             .into_iter()
             .map(|m| ((m.kind, m.title.clone()), m))
             .collect();
-    let mut themes: HashMap<i32, BTreeSet<Theme>> = HashMap::new();
-    for link in access::material_themes(ctx.viewer).all(ctx.txn).await? {
-        themes
-            .entry(link.material_id)
-            .or_default()
-            .insert(link.theme);
-    }
-    let mut places: HashMap<i32, BTreeSet<i32>> = HashMap::new();
-    for link in access::material_regions(ctx.viewer).all(ctx.txn).await? {
-        places
-            .entry(link.material_id)
-            .or_default()
-            .insert(link.region_id);
-    }
+    let themes = grouped(
+        access::material_themes(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.material_id, l.theme)),
+    );
+    let places = grouped(
+        access::material_regions(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.material_id, l.region_id)),
+    );
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "kind, title", |row: &Row<'_>| {
         let kind = row.required_one_of(
@@ -335,7 +334,7 @@ pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         let title = row.text("title", 300);
         let key = (kind, title.clone());
         let existing = stored.get(&key);
-        let (at, version) = (now(), 1);
+        let at = now();
         let published_on = row.date("published_on");
         let mut m = existing.cloned().unwrap_or(learning_material::Model {
             id: 0,
@@ -348,7 +347,9 @@ pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             visibility: Visibility::Public,
             source: SourceKind::OfficialList,
             source_reference: None,
-            version,
+            imported_at: None,
+            imported_by: None,
+            version: 1,
             created_at: at,
             updated_at: at,
         });
@@ -366,36 +367,34 @@ pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         }
         m.source = row.source(SourceKind::OfficialList);
         m.source_reference = row.source_reference(&file_name);
-        let current_themes = existing
-            .and_then(|e| themes.get(&e.id))
-            .cloned()
-            .unwrap_or_default();
-        let new_themes: BTreeSet<Theme> = if row.has("themes") {
-            row.set_of("themes", Theme::ALL, Theme::as_str, Theme::VALUES)
-                .into_iter()
-                .collect()
-        } else {
-            current_themes.clone()
-        };
-        let current_places = existing
-            .and_then(|e| places.get(&e.id))
-            .cloned()
-            .unwrap_or_default();
-        let new_places: BTreeSet<i32> = if row.has("region_codes") {
-            row.list("region_codes")
-                .iter()
-                .filter_map(|code| {
-                    let found = regions.get(code).map(|r| r.id);
-                    if found.is_none() {
-                        row.bad("region_codes", format!("no region with code `{code}`"));
-                    }
-                    found
-                })
-                .collect()
-        } else {
-            current_places.clone()
-        };
-        let changed = new_themes != current_themes || new_places != current_places;
+        let (new_themes, themes_changed) = links_of(
+            row,
+            "themes",
+            existing.and_then(|e| themes.get(&e.id)),
+            |row| row.set_of("themes", Theme::ALL, Theme::as_str, Theme::VALUES),
+        );
+        let (new_places, places_changed) = links_of(
+            row,
+            "region_codes",
+            existing.and_then(|e| places.get(&e.id)),
+            |row| {
+                let mut ids: Vec<i32> = row
+                    .list("region_codes")
+                    .iter()
+                    .filter_map(|code| {
+                        let found = regions.get(code).map(|r| r.id);
+                        if found.is_none() {
+                            row.bad("region_codes", format!("no region with code `{code}`"));
+                        }
+                        found
+                    })
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            },
+        );
+        let changed = themes_changed || places_changed;
         Some((
             format!("{} {title}", kind.as_str()),
             (key, m, new_themes, new_places, changed),
@@ -415,30 +414,26 @@ pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             changed
         );
         if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
-            let rows = new_themes
-                .iter()
-                .map(|&theme| material_theme::Model {
+            store_links::<material_theme::ActiveModel, _>(
+                ctx,
+                material_theme::Column::MaterialId,
+                saved.id,
+                new_themes,
+                |theme| material_theme::Model {
                     material_id: saved.id,
                     theme,
-                })
-                .collect();
-            replace_links::<_, material_theme::ActiveModel>(
-                ctx.txn,
-                (material_theme::Column::MaterialId, saved.id),
-                rows,
+                },
             )
             .await?;
-            let rows = new_places
-                .iter()
-                .map(|&region_id| material_region::Model {
+            store_links::<material_region::ActiveModel, _>(
+                ctx,
+                material_region::Column::MaterialId,
+                saved.id,
+                new_places,
+                |region_id| material_region::Model {
                     material_id: saved.id,
                     region_id,
-                })
-                .collect();
-            replace_links::<_, material_region::ActiveModel>(
-                ctx.txn,
-                (material_region::Column::MaterialId, saved.id),
-                rows,
+                },
             )
             .await?;
         }

@@ -44,6 +44,8 @@ macro_rules! upsert {
                     let mut after = model;
                     after.version = stored.version + 1;
                     after.updated_at = $crate::service::write::now();
+                    after.imported_at = Some(after.updated_at);
+                    after.imported_by = Some($crate::service::import::importer($ctx.viewer));
                     $crate::service::write::save_versioned::<_, $module::ActiveModel>(
                         $ctx.txn,
                         after.clone(),
@@ -69,6 +71,9 @@ macro_rules! upsert {
                 if $ctx.dry_run {
                     None
                 } else {
+                    let mut model = model;
+                    model.imported_at = Some($crate::service::write::now());
+                    model.imported_by = Some($crate::service::import::importer($ctx.viewer));
                     let created = $crate::service::write::insert_new::<_, $module::ActiveModel>(
                         $ctx.txn, model,
                     )
@@ -122,6 +127,56 @@ pub(crate) fn checked<T>(
     rows
 }
 
+/// Link rows as sorted lists per parent id (a seat's disciplines, a material's themes).
+pub(crate) fn grouped<T: Ord>(pairs: impl IntoIterator<Item = (i32, T)>) -> HashMap<i32, Vec<T>> {
+    let mut groups: HashMap<i32, Vec<T>> = HashMap::new();
+    for (parent, item) in pairs {
+        groups.entry(parent).or_default().push(item);
+    }
+    for group in groups.values_mut() {
+        group.sort();
+    }
+    groups
+}
+
+/// The links a row asks for: the file's, read by `read`, when it has `column`, else `current`;
+/// and whether they differ from `current`.
+pub(crate) fn links_of<T: Clone + PartialEq + Default>(
+    row: &Row<'_>,
+    column: &str,
+    current: Option<&T>,
+    read: impl FnOnce(&Row<'_>) -> T,
+) -> (T, bool) {
+    let current = current.cloned().unwrap_or_default();
+    let asked = if row.has(column) {
+        read(row)
+    } else {
+        current.clone()
+    };
+    let changed = asked != current;
+    (asked, changed)
+}
+
+/// Replaces the links of the row `parent` (its column `column`) with one `make(item)` each.
+pub(crate) async fn store_links<A, T>(
+    ctx: &Ctx<'_>,
+    column: <A::Entity as sea_orm::EntityTrait>::Column,
+    parent: i32,
+    items: impl IntoIterator<Item = T>,
+    make: impl Fn(T) -> <A::Entity as sea_orm::EntityTrait>::Model,
+) -> ApiResult<()>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    replace_links::<_, A>(
+        ctx.txn,
+        (column, parent),
+        items.into_iter().map(make).collect(),
+    )
+    .await
+}
+
 /// Regions by code (retired ones too) for `viewer`.
 pub(crate) async fn regions_by_code(ctx: &Ctx<'_>) -> ApiResult<HashMap<String, region::Model>> {
     Ok(access::regions(ctx.viewer)
@@ -143,10 +198,6 @@ pub(crate) fn region_of<'m>(
         row.bad("region_code", format!("no region with code `{code}`"));
     }
     found
-}
-
-fn stamp() -> (chrono::DateTime<chrono::Utc>, i32) {
-    (now(), 1)
 }
 
 // --- Regions -----------------------------------------------------------------------------------
@@ -173,6 +224,8 @@ pub const REGION_COLUMNS: Columns = Columns {
         "resv_established_on",
         "resv_contact_email",
         "implementation_subsidy_statuses",
+        "imported_at",
+        "imported_by",
     ],
 };
 
@@ -196,25 +249,10 @@ pub async fn regions(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             row.bad("code", "letters, digits and hyphens only");
         }
-        let (at, version) = stamp();
-        let mut m = existing.get(&code).cloned().unwrap_or(region::Model {
-            id: 0,
-            code: code.clone(),
-            name: String::new(),
-            population_approx: None,
-            preferred_insurer: None,
-            mandate_municipality: None,
-            care_office_region_id: 0,
-            iza_region_id: None,
-            confidence: None,
-            notes: None,
-            source: SourceKind::OfficialList,
-            source_reference: None,
-            retired_on: None,
-            version,
-            created_at: at,
-            updated_at: at,
-        });
+        let mut m = existing
+            .get(&code)
+            .cloned()
+            .unwrap_or_else(|| super::edit_regions::blank_region(code.clone()));
         m.name = row.text("name", 200);
         let office = row.text("care_office_region_code", 16);
         match offices.get(&office) {
@@ -324,7 +362,7 @@ pub const RESV_COLUMNS: Columns = Columns {
         "source_reference",
         "version",
     ],
-    ignored: &[],
+    ignored: &["imported_at", "imported_by"],
 };
 
 fn criteria_of(m: &mut resv::Model) -> [(&mut bool, &mut Option<String>); 5] {
@@ -373,42 +411,10 @@ pub async fn resvs(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code", |row| {
         let region = region_of(row, &regions)?;
-        let (at, version) = stamp();
-        let mut m = existing.get(&region.id).cloned().unwrap_or(resv::Model {
-            id: 0,
-            region_id: region.id,
-            name: String::new(),
-            legal_form: LegalForm::Network,
-            treasurer: None,
-            phase: Phase::Network,
-            established_on: None,
-            contracted_from: None,
-            task_mandate: TaskStatus::NotStarted,
-            task_capacity_access: TaskStatus::NotStarted,
-            task_care_agreements: TaskStatus::NotStarted,
-            task_neighbourhood_support: TaskStatus::NotStarted,
-            task_facilitation: TaskStatus::NotStarted,
-            criterion_core_disciplines_met: false,
-            criterion_core_disciplines_note: None,
-            criterion_mandated_representation_met: false,
-            criterion_mandated_representation_note: None,
-            criterion_multidisciplinary_governance_met: false,
-            criterion_multidisciplinary_governance_note: None,
-            criterion_regional_agenda_met: false,
-            criterion_regional_agenda_note: None,
-            criterion_citizen_participation_met: false,
-            criterion_citizen_participation_note: None,
-            citizen_participation: None,
-            website: None,
-            contact_name: None,
-            contact_email: None,
-            internal_notes: None,
-            source: SourceKind::RegionalReport,
-            source_reference: None,
-            version,
-            created_at: at,
-            updated_at: at,
-        });
+        let mut m = existing
+            .get(&region.id)
+            .cloned()
+            .unwrap_or_else(|| super::edit_resv::blank_resv(region.id));
         m.name = row.text("name", 200);
         row.set("legal_form", &mut m.legal_form, |row, c| {
             row.one_of(c, LegalForm::ALL, LegalForm::as_str, LegalForm::VALUES)
@@ -525,7 +531,7 @@ pub const SEAT_COLUMNS: Columns = Columns {
         "source_reference",
         "version",
     ],
-    ignored: &["multidisciplinary"],
+    ignored: &["multidisciplinary", "imported_at", "imported_by"],
 };
 
 pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
@@ -537,15 +543,13 @@ pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         .map(|s| (s.id, s))
         .collect();
     // Each RESV's seats by their (sorted) disciplines.
-    let mut sets: HashMap<i32, Vec<DisciplineCode>> = HashMap::new();
-    for link in access::seat_disciplines(ctx.viewer).all(ctx.txn).await? {
-        sets.entry(link.seat_id)
-            .or_default()
-            .push(link.discipline_code);
-    }
-    for set in sets.values_mut() {
-        set.sort();
-    }
+    let sets = grouped(
+        access::seat_disciplines(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.seat_id, l.discipline_code)),
+    );
     let seat_of = |resv_id: i32, disciplines: &[DisciplineCode]| {
         seats.values().find(|s| {
             s.resv_id == resv_id && sets.get(&s.id).map(Vec::as_slice) == Some(disciplines)
@@ -583,7 +587,7 @@ pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
                 );
             }
         }
-        let (at, version) = stamp();
+        let at = now();
         let mut m = stored.cloned().unwrap_or(seat::Model {
             id: 0,
             resv_id: resv.id,
@@ -594,7 +598,9 @@ pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             delegate_email: None,
             source: SourceKind::RegionalReport,
             source_reference: None,
-            version,
+            imported_at: None,
+            imported_by: None,
+            version: 1,
             created_at: at,
             updated_at: at,
         });
@@ -659,7 +665,7 @@ pub const AGREEMENT_COLUMNS: Columns = Columns {
         "source_reference",
         "version",
     ],
-    ignored: &[],
+    ignored: &["imported_at", "imported_by"],
 };
 
 pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
@@ -670,25 +676,19 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         .into_iter()
         .map(|a| ((a.resv_id, a.topic.clone()), a))
         .collect();
-    let mut links: HashMap<i32, Vec<DisciplineCode>> = HashMap::new();
-    for link in access::agreement_disciplines(ctx.viewer)
-        .all(ctx.txn)
-        .await?
-    {
-        links
-            .entry(link.agreement_id)
-            .or_default()
-            .push(link.discipline_code);
-    }
-    for set in links.values_mut() {
-        set.sort();
-    }
+    let links = grouped(
+        access::agreement_disciplines(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.agreement_id, l.discipline_code)),
+    );
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code, topic", |row| {
         let resv = resv_of(row, &resvs)?;
         let topic = row.text("topic", 300);
         let existing = stored.get(&(resv.id, topic.clone()));
-        let (at, version) = stamp();
+        let at = now();
         let mut m = existing.cloned().unwrap_or(agreement::Model {
             id: 0,
             resv_id: resv.id,
@@ -698,7 +698,9 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             agreed_on: None,
             source: SourceKind::RegionalReport,
             source_reference: None,
-            version,
+            imported_at: None,
+            imported_by: None,
+            version: 1,
             created_at: at,
             updated_at: at,
         });
@@ -721,16 +723,12 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         row.set("agreed_on", &mut m.agreed_on, |row, c| row.opt_date(c));
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
-        let current = existing
-            .and_then(|e| links.get(&e.id))
-            .cloned()
-            .unwrap_or_default();
-        let disciplines = if row.has("disciplines") {
-            row.disciplines("disciplines")
-        } else {
-            current.clone()
-        };
-        let changed = disciplines != current;
+        let (disciplines, changed) = links_of(
+            row,
+            "disciplines",
+            existing.and_then(|e| links.get(&e.id)),
+            |row| row.disciplines("disciplines"),
+        );
         let key = format!("{} {topic}", row.cell("region_code"));
         Some((key, (m, existing.map(|e| e.id), disciplines, changed)))
     });
@@ -742,17 +740,15 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         let existing = id.and_then(|id| by_id.get(&id).copied());
         let saved = upsert!(ctx, agreement, "agreement", existing, model, changed);
         if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
-            let rows = disciplines
-                .iter()
-                .map(|&discipline_code| agreement_discipline::Model {
+            store_links::<agreement_discipline::ActiveModel, _>(
+                ctx,
+                agreement_discipline::Column::AgreementId,
+                saved.id,
+                disciplines,
+                |discipline_code| agreement_discipline::Model {
                     agreement_id: saved.id,
                     discipline_code,
-                })
-                .collect();
-            replace_links::<_, agreement_discipline::ActiveModel>(
-                ctx.txn,
-                (agreement_discipline::Column::AgreementId, saved.id),
-                rows,
+                },
             )
             .await?;
         }

@@ -260,6 +260,17 @@ macro_rules! save {
     }};
 }
 
+/// Moves `rows` (models with a `region_id`) to region `to`, each saved and audited.
+macro_rules! move_all {
+    ($txn:expr, $viewer:expr, $module:ident, $table:literal, $rows:expr, $to:expr) => {
+        for before in $rows {
+            let mut after = before.clone();
+            after.region_id = $to;
+            save!($txn, $viewer, $module, $table, before, after);
+        }
+    };
+}
+
 async fn retire(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
@@ -326,11 +337,7 @@ async fn move_resv(
             format!("region `{}` has an RESV of its own", to.code),
         ));
     }
-    for before in resvs {
-        let mut after = before.clone();
-        after.region_id = to.id;
-        save!(txn, viewer, resv, "resv", before, after);
-    }
+    move_all!(txn, viewer, resv, "resv", resvs, to.id);
     Ok(())
 }
 
@@ -354,18 +361,14 @@ async fn move_table(
             ),
         ));
     }
-    for before in parties {
-        let mut after = before.clone();
-        after.region_id = to.id;
-        save!(
-            txn,
-            viewer,
-            regional_table_party,
-            "regional_table_party",
-            before,
-            after
-        );
-    }
+    move_all!(
+        txn,
+        viewer,
+        regional_table_party,
+        "regional_table_party",
+        parties,
+        to.id
+    );
     Ok(())
 }
 
@@ -382,18 +385,15 @@ async fn move_collaborations(
     if let Some(ids) = ids {
         select = select.filter(neighbourhood_collaboration::Column::Id.is_in(ids.iter().copied()));
     }
-    for before in select.all(txn).await? {
-        let mut after = before.clone();
-        after.region_id = to.id;
-        save!(
-            txn,
-            viewer,
-            neighbourhood_collaboration,
-            "neighbourhood_collaboration",
-            before,
-            after
-        );
-    }
+    let rows = select.all(txn).await?;
+    move_all!(
+        txn,
+        viewer,
+        neighbourhood_collaboration,
+        "neighbourhood_collaboration",
+        rows,
+        to.id
+    );
     Ok(())
 }
 
@@ -407,11 +407,7 @@ async fn move_subsidies(
         .filter(subsidy::Column::RegionId.is_in(from.iter().copied()))
         .all(txn)
         .await?;
-    for before in rows {
-        let mut after = before.clone();
-        after.region_id = Some(to.id);
-        save!(txn, viewer, subsidy, "subsidy", before, after);
-    }
+    move_all!(txn, viewer, subsidy, "subsidy", rows, Some(to.id));
     Ok(())
 }
 
@@ -442,11 +438,14 @@ async fn move_vouchers(
             ));
         }
     }
-    for before in rows.into_iter().filter(|r| r.region_id != to.id) {
-        let mut after = before.clone();
-        after.region_id = to.id;
-        save!(txn, viewer, voucher, "voucher", before, after);
-    }
+    move_all!(
+        txn,
+        viewer,
+        voucher,
+        "voucher",
+        rows.into_iter().filter(|r| r.region_id != to.id),
+        to.id
+    );
     Ok(())
 }
 
@@ -499,7 +498,8 @@ async fn move_materials(
     Ok(())
 }
 
-/// A new region in care-office region `care_office_region_id`, entered by `viewer`.
+/// A new region entered by `viewer`, in the care-office and IZA region of `template` and with
+/// its insurer and mandate municipality.
 fn new_region(
     viewer: &Viewer,
     code: String,
@@ -507,24 +507,15 @@ fn new_region(
     template: &region::Model,
     population_approx: Option<i64>,
 ) -> region::Model {
-    let at = now();
     region::Model {
-        id: 0,
-        code,
         name,
         population_approx,
         preferred_insurer: template.preferred_insurer.clone(),
         mandate_municipality: template.mandate_municipality.clone(),
         care_office_region_id: template.care_office_region_id,
         iza_region_id: template.iza_region_id,
-        confidence: None,
-        notes: None,
-        source: SourceKind::OfficialList,
         source_reference: entered_by(viewer),
-        retired_on: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
+        ..super::edit_regions::blank_region(code)
     }
 }
 

@@ -293,6 +293,39 @@ impl TestApp {
         stored
     }
 
+    /// Posts `query` with the file `name` holding `content` as `variables.file`, as a GraphQL
+    /// multipart request; returns the whole response body.
+    pub async fn upload(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        name: &str,
+        content: &str,
+    ) -> Value {
+        let operations = json!({ "query": query, "variables": variables });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(content.as_bytes().to_vec())
+                    .file_name(name.to_owned())
+                    .mime_str("text/csv")
+                    .expect("a MIME type"),
+            );
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     /// Runs a request and returns its data and the SQL statements it took.
     pub async fn counted(&self, query: &str, variables: Value) -> (Value, u64) {
         let before = self.statements.get();
