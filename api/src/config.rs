@@ -142,6 +142,14 @@ pub struct Config {
     /// are learnt.
     #[arg(long, env = "PERSISTED_QUERIES_FILE", global = true)]
     pub persisted_queries_file: Option<std::path::PathBuf>,
+    /// Anonymous answers kept in the response cache (0: no cache).
+    #[arg(long, env = "RESPONSE_CACHE_ENTRIES", default_value_t = crate::DEFAULT_CACHE_ENTRIES, global = true)]
+    pub response_cache_entries: usize,
+    /// How often the data version is re-read besides PostgreSQL's notifications (milliseconds):
+    /// the longest a change committed elsewhere can go unnoticed when notifications are lost, or
+    /// when queries read from a replica.
+    #[arg(long, env = "DATA_VERSION_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000), global = true)]
+    pub data_version_poll_ms: u64,
     #[command(flatten)]
     pub limits: crate::limits::Limits,
     #[command(flatten)]

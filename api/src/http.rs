@@ -350,13 +350,13 @@ async fn run(
     response
 }
 
+/// An answer with its status, media type and `Retry-After` (for 503s).
 fn respond(
-    response: &async_graphql::Response,
+    status: StatusCode,
+    retry_after: Option<&'static str>,
+    body: axum::body::Bytes,
     media: Media,
-    status_of: Option<(StatusCode, Option<&'static str>)>,
 ) -> Response {
-    let (status, retry_after) = status_of.unwrap_or_else(|| finish(response, media));
-    let body = serde_json::to_vec(response).unwrap_or_default();
     let mut out = (status, body).into_response();
     let headers = out.headers_mut();
     headers.insert(
@@ -526,8 +526,47 @@ async fn answer_one(
         Ok(named) => named,
         Err((limit, message)) => return refused(&state.http, limit, message, media),
     };
+    answer(state, viewer, request, named, media).await.0
+}
+
+/// Runs one request, or answers it from the response cache (anonymous queries); after a
+/// mutation, reads the new data version so that this replica's next answers show the change.
+/// Also says whether the answer is a success (200 without errors).
+async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    request: async_graphql::Request,
+    named: Option<String>,
+    media: Media,
+) -> (Response, bool) {
+    let mutation = graphql::runs_mutation(&request);
+    let key = (viewer.role().is_none() && !mutation && request.uploads.is_empty())
+        .then(|| state.cache.key(media.content_type(), &request))
+        .flatten();
+    if let Some(key) = &key {
+        let hit = state.cache.get(key);
+        state.http.metrics.cache(hit.is_some());
+        if let Some(hit) = hit {
+            return (respond(StatusCode::OK, None, hit.body.clone(), media), true);
+        }
+    }
     let answer = run(state, viewer, request, named).await;
-    respond(&answer, media, None)
+    if mutation {
+        // Where queries read: with a lagging replica, data and version stay in step.
+        state
+            .cache
+            .refresh(state.read_db.as_ref().unwrap_or(&state.db))
+            .await;
+    }
+    let (status, retry_after) = finish(&answer, media);
+    let body = axum::body::Bytes::from(serde_json::to_vec(&answer).unwrap_or_default());
+    let success = answer.errors.is_empty() && status == StatusCode::OK;
+    if let Some(key) = key.filter(|_| success) {
+        state
+            .cache
+            .put(key, crate::cache::Cached { body: body.clone() });
+    }
+    (respond(status, retry_after, body, media), success)
 }
 
 /// `GET /graphql`: GraphiQL for a browser in development, otherwise a query in the URL.
@@ -610,9 +649,8 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             return with_headers(refused(&state.http, limit, message, media), &rate);
         }
     };
-    let answer = run(&state, &viewer, request, named).await;
-    let response = respond(&answer, media, None);
-    let response = if response.status() == StatusCode::OK && answer.errors.is_empty() {
+    let (response, ok) = answer(&state, &viewer, request, named, media).await;
+    let response = if ok {
         cacheable(response, viewer.role().is_none(), headers).await
     } else {
         response

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Automatic persisted queries, or the allow-list of operations that may run.
     pub persisted: Arc<persisted::PersistedQueries>,
+    /// Anonymous answers by data version; inert until [`cache::ResponseCache::watch`] runs.
+    pub cache: Arc<cache::ResponseCache>,
 }
 
 impl AppState {
@@ -77,7 +80,24 @@ impl AppState {
             ),
             cors_origins: Arc::new(Vec::new()),
             persisted: Arc::new(persisted::PersistedQueries::default()),
+            cache: Arc::new(cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
         }
+    }
+
+    /// The same state with a response cache of `entries` answers (0: none), kept current by
+    /// a watcher of the data version (spawned here; call from within a Tokio runtime).
+    pub fn with_response_cache(
+        mut self,
+        entries: usize,
+        listen_url: Option<String>,
+        poll: std::time::Duration,
+    ) -> Self {
+        self.cache = Arc::new(cache::ResponseCache::new(entries));
+        if entries > 0 {
+            let read = self.read_db.clone().unwrap_or_else(|| self.db.clone());
+            self.cache.watch(read, listen_url, poll);
+        }
+        self
     }
 
     /// The same state reading queries from `replica`.
@@ -110,6 +130,9 @@ impl AppState {
         self
     }
 }
+
+/// Answers the response cache keeps by default.
+pub const DEFAULT_CACHE_ENTRIES: usize = 2000;
 
 /// The HTTP application: `/graphql` (POST and GET; GraphiQL for browsers in development),
 /// `/export/{file}` (CSV and JSON downloads), `/healthz`, `/readyz` and `/metrics`.
@@ -220,7 +243,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.http.metrics.render(&state.db),
+        state.http.metrics.render(&state.db, state.statements.get()),
     )
         .into_response()
 }
@@ -420,6 +443,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
         None => state,
     };
+    // Notifications reach only the primary's listeners; with a replica the row is polled there.
+    let listen = (config.database_read_url.is_none() && cache::notifies(&state.db))
+        .then(|| config.database_url.clone());
+    let state = state.with_response_cache(
+        config.response_cache_entries,
+        listen,
+        std::time::Duration::from_millis(config.data_version_poll_ms),
+    );
     let state = match &config.persisted_queries_file {
         Some(path) => state.with_persisted_queries(
             persisted::PersistedQueries::load(path).map_err(anyhow::Error::msg)?,

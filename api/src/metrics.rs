@@ -13,6 +13,8 @@ pub struct Metrics {
     latency: HistogramVec,
     refusals: IntCounterVec,
     pool: IntGaugeVec,
+    cache: IntCounterVec,
+    statements: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -47,11 +49,26 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let cache = IntCounterVec::new(
+            Opts::new(
+                "response_cache_total",
+                "Anonymous queries answered from the response cache (hit) or computed (miss)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let statements = prometheus::IntGauge::new(
+            "db_statements_total",
+            "SQL statements the API has run since it started",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(refusals.clone()),
             Box::new(pool.clone()),
+            Box::new(cache.clone()),
+            Box::new(statements.clone()),
         ] {
             let _ = registry.register(collector);
         }
@@ -61,6 +78,8 @@ impl Metrics {
             latency,
             refusals,
             pool,
+            cache,
+            statements,
         }
     }
 
@@ -87,8 +106,17 @@ impl Metrics {
         self.refusals.with_label_values(&[limit.label()]).inc();
     }
 
-    /// The metrics in the Prometheus text format, with the pool's state read now.
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    /// Records a lookup in the response cache.
+    pub fn cache(&self, hit: bool) {
+        let outcome = if hit { "hit" } else { "miss" };
+        self.cache.with_label_values(&[outcome]).inc();
+    }
+
+    /// The metrics in the Prometheus text format, with the pool's state and the statement count
+    /// read now.
+    pub fn render(&self, db: &DatabaseConnection, statements: u64) -> String {
+        self.statements
+            .set(i64::try_from(statements).unwrap_or(i64::MAX));
         let (size, idle) = pool_state(db);
         self.pool.with_label_values(&["open"]).set(size);
         self.pool.with_label_values(&["idle"]).set(idle);

@@ -9,6 +9,7 @@ mod m20261123_000003_row_security;
 mod m20261123_000004_history;
 mod m20261201_000005_region_lineage;
 mod m20261201_000006_import_provenance;
+mod m20261201_000007_data_version;
 
 /// Runs the registry's migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_history::Migration),
             Box::new(m20261201_000005_region_lineage::Migration),
             Box::new(m20261201_000006_import_provenance::Migration),
+            Box::new(m20261201_000007_data_version::Migration),
         ]
     }
 }

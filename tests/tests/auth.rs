@@ -224,6 +224,8 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         introspection: None,
         cors_origins: vec![],
         persisted_queries_file: None,
+        response_cache_entries: api::DEFAULT_CACHE_ENTRIES,
+        data_version_poll_ms: 1000,
         limits: api::limits::Limits::default(),
         auth: auth(Profile::Development),
     };

@@ -147,6 +147,8 @@ pub struct TestApp {
     pub app_db: DatabaseConnection,
     pub statements: StatementCounter,
     pub backend: Backend,
+    /// The database's URL, as its owner.
+    pub database_url: String,
 }
 
 impl TestApp {
@@ -165,6 +167,7 @@ impl TestApp {
     ) -> Option<TestApp> {
         api::telemetry::init(api::config::LogFormat::Pretty);
         let database = TestDatabase::create(backend).await?;
+        let database_url = database.url.clone();
         let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
         Migrator::up(&db, None).await.expect("migrate");
         api::seed::run(&db, scale).await.expect("seed");
@@ -213,6 +216,7 @@ impl TestApp {
             app_db,
             statements,
             backend,
+            database_url,
         })
     }
 

@@ -1,0 +1,222 @@
+//! The response cache for anonymous reads: the registry changes a few times a day and is read all
+//! day, so an identical anonymous query on unchanged data is answered from memory.
+//!
+//! Entries are keyed by the data version (`data_version.version`, raised in the same transaction
+//! as every write; migration 7) and the request. The version this replica knows is kept current
+//! by a watcher: on PostgreSQL it listens for `NOTIFY registry_data_version`, sent at each commit
+//! that changed data, and re-reads the row; it also re-reads it every `poll` as a safety net (and
+//! only so, when queries read from a replica, which receives no notifications), and after every
+//! mutation this replica runs. Answers for signed-in viewers are never cached: they depend on
+//! rights. Until the watcher has read a version, the cache stays out of the way.
+
+use lru::LruCache;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A cached answer: the body of a successful (200) answer; the media type is part of its key.
+#[derive(Debug)]
+pub struct Cached {
+    pub body: axum::body::Bytes,
+}
+
+/// Answers larger than this are not kept (a full dashboard at scale is recomputed instead).
+const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The response cache of one replica.
+pub struct ResponseCache {
+    entries: Option<Mutex<LruCache<String, Arc<Cached>>>>,
+    /// The data version known here; 0 until the watcher has read it (then nothing is cached).
+    version: AtomicI64,
+}
+
+impl std::fmt::Debug for ResponseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseCache")
+            .field("enabled", &self.entries.is_some())
+            .field("version", &self.version.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl ResponseCache {
+    /// A cache of at most `capacity` answers (0: no cache).
+    pub fn new(capacity: usize) -> Self {
+        ResponseCache {
+            entries: NonZeroUsize::new(capacity).map(|n| Mutex::new(LruCache::new(n))),
+            version: AtomicI64::new(0),
+        }
+    }
+
+    /// The key of a request at the current version, or `None` when nothing may be cached now.
+    pub fn key(&self, media: &str, request: &async_graphql::Request) -> Option<String> {
+        self.entries.as_ref()?;
+        let version = self.version.load(Ordering::Acquire);
+        if version == 0 {
+            return None;
+        }
+        let variables = serde_json::to_string(&request.variables).ok()?;
+        Some(format!(
+            "{version}\u{0}{media}\u{0}{}\u{0}{variables}\u{0}{}",
+            request.operation_name.as_deref().unwrap_or(""),
+            request.query
+        ))
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        let mut entries = self.entries.as_ref()?.lock().ok()?;
+        entries.get(key).cloned()
+    }
+
+    /// Keeps `answer` under `key`, if it is small enough and the data have not changed since the
+    /// key was made.
+    pub fn put(&self, key: String, answer: Cached) {
+        let Some(entries) = &self.entries else { return };
+        let current = self.version.load(Ordering::Acquire);
+        if answer.body.len() > MAX_ENTRY_BYTES || !key.starts_with(&format!("{current}\u{0}")) {
+            return;
+        }
+        if let Ok(mut entries) = entries.lock() {
+            entries.put(key, Arc::new(answer));
+        }
+    }
+
+    /// The data version known here.
+    pub fn version(&self) -> i64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Reads the data version from `db`; entries of older versions are no longer found and age
+    /// out of the LRU.
+    pub async fn refresh(&self, db: &impl ConnectionTrait) {
+        let statement = Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM data_version WHERE id = 1",
+        );
+        match db.query_one(statement).await {
+            Ok(Some(row)) => {
+                if let Ok(version) = row.try_get_by_index::<i64>(0) {
+                    self.version.fetch_max(version, Ordering::AcqRel);
+                }
+            }
+            // Without a version nothing new is cached, and what is cached is of an older one.
+            Ok(None) | Err(_) => {
+                tracing::warn!("The data version could not be read; not caching answers.");
+            }
+        }
+    }
+
+    /// Keeps the version current until the process ends: reads it from `read` (where queries
+    /// read) every `poll`, and on PostgreSQL without a separate replica also at every
+    /// notification from `database_url`.
+    pub fn watch(
+        self: &Arc<Self>,
+        read: DatabaseConnection,
+        listen_url: Option<String>,
+        poll: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            cache.refresh(&read).await;
+            let notified = Arc::new(tokio::sync::Notify::new());
+            if let Some(url) = listen_url {
+                tokio::spawn(listen(url, notified.clone()));
+            }
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(poll) => {}
+                    () = notified.notified() => {}
+                }
+                cache.refresh(&read).await;
+            }
+        })
+    }
+}
+
+/// Wakes `notified` at every `NOTIFY registry_data_version`; reconnects after a failure.
+async fn listen(url: String, notified: Arc<tokio::sync::Notify>) {
+    loop {
+        match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(mut listener) => {
+                if listener.listen("registry_data_version").await.is_ok() {
+                    // Changes while no one listened are caught by this first wake-up.
+                    notified.notify_one();
+                    while listener.recv().await.is_ok() {
+                        notified.notify_one();
+                    }
+                }
+                tracing::warn!("Lost the data-version notifications; listening again.");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "Cannot listen for data-version notifications.");
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Whether `db` can send notifications (PostgreSQL).
+pub fn notifies(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(query: &str) -> async_graphql::Request {
+        async_graphql::Request::new(query)
+    }
+
+    #[test]
+    fn nothing_is_cached_before_a_version_is_known() {
+        let cache = ResponseCache::new(10);
+        assert_eq!(cache.key("json", &request("{ a }")), None);
+        cache.version.store(3, Ordering::Release);
+        let key = cache.key("json", &request("{ a }")).expect("a key");
+        cache.put(
+            key.clone(),
+            Cached {
+                body: axum::body::Bytes::from_static(b"{}"),
+            },
+        );
+        assert!(cache.get(&key).is_some());
+        // A new version makes a new key; an answer computed before it is not kept under it.
+        cache.version.store(4, Ordering::Release);
+        let newer = cache.key("json", &request("{ a }")).expect("a key");
+        assert_ne!(newer, key);
+        assert!(cache.get(&newer).is_none());
+        assert!(
+            ResponseCache::new(0)
+                .key("json", &request("{ a }"))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn requests_differ_by_variables_operation_and_media() {
+        let cache = ResponseCache::new(10);
+        cache.version.store(1, Ordering::Release);
+        let plain = cache.key("json", &request("query Q { a }")).expect("key");
+        let named = cache
+            .key("json", &request("query Q { a }").operation_name("Q"))
+            .expect("key");
+        let other_media = cache.key("gql", &request("query Q { a }")).expect("key");
+        let with_vars = cache
+            .key(
+                "json",
+                &request("query Q { a }").variables(async_graphql::Variables::from_json(
+                    serde_json::json!({ "x": 1 }),
+                )),
+            )
+            .expect("key");
+        let keys = [plain, named, other_media, with_vars];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The response cache: identical anonymous queries on unchanged data are answered from memory,
+//! every committed change (through the API or behind its back) is seen, and signed-in viewers
+//! are never served from it.
+#![allow(
+    clippy::unwrap_used,
+    reason = "answers have the shape the schema fixes; a missing field fails on its own line"
+)]
+
+mod common;
+
+use common::TestApp;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const QUERY: &str = r#"query($code: String!) { region(code: $code) { code name resv { name } } }"#;
+
+async fn spawn(backend: common::Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, 1, |state| {
+        state.with_response_cache(100, None, Duration::from_millis(50))
+    })
+    .await
+}
+
+/// The cache's hits so far, from `/metrics`.
+async fn hits(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find(|l| l.starts_with("registry_response_cache_total{outcome=\"hit\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Waits until the watcher has read the data version (the cache is inert before).
+async fn warmed(app: &TestApp) {
+    for _ in 0..100 {
+        app.data(QUERY, json!({ "code": "R01" })).await;
+        let (_, statements) = app.counted(QUERY, json!({ "code": "R01" })).await;
+        if statements == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the cache never answered");
+}
+
+async fn name_of(app: &TestApp, code: &str) -> Value {
+    app.data(QUERY, json!({ "code": code })).await["region"]["name"].clone()
+}
+
+async fn test(backend: common::Backend) {
+    let Some(app) = spawn(backend).await else {
+        return;
+    };
+    warmed(&app).await;
+
+    // Identical anonymous queries: from memory, without SQL; other variables are other answers.
+    let before = hits(&app).await;
+    let (first, statements) = app.counted(QUERY, json!({ "code": "R01" })).await;
+    assert_eq!(statements, 0);
+    assert_eq!(hits(&app).await, before + 1);
+    let (other, statements) = app.counted(QUERY, json!({ "code": "R02" })).await;
+    assert!(statements > 0, "a new question is computed");
+    assert_ne!(first, other);
+    let (again, statements) = app.counted(QUERY, json!({ "code": "R02" })).await;
+    assert_eq!((again, statements), (other, 0));
+
+    // Signed-in viewers are never answered from the cache.
+    for _ in 0..2 {
+        let before = app.statements.get();
+        app.data_as("national_analyst", &[], QUERY, json!({ "code": "R01" }))
+            .await;
+        assert!(
+            app.statements.get() > before,
+            "computed for a signed-in viewer"
+        );
+    }
+
+    // A mutation through this replica shows at once.
+    app.update_region("R01", r#"name: "Achterhoek (renamed)""#)
+        .await;
+    assert_eq!(name_of(&app, "R01").await, "Achterhoek (renamed)");
+
+    // A change behind the API's back shows once the version is read again.
+    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
+        .await
+        .unwrap();
+    txn.execute_unprepared("UPDATE region SET name = 'Changed in SQL' WHERE code = 'R02'")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = name_of(&app, "R02").await;
+        if seen == "Changed in SQL" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, "Changed in SQL");
+    // An error is not kept: the same bad query fails again with its error.
+    let bad = app.gql("{ region(code: 1) { code } }", json!({})).await;
+    assert!(bad.get("errors").is_some());
+    // The change may be seen (read from the database) before the watcher has read the new
+    // version; once it has, the new answer is cached in turn.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(name_of(&app, "R02").await, "Changed in SQL");
+    let (_, statements) = app.counted(QUERY, json!({ "code": "R02" })).await;
+    assert_eq!(statements, 0, "the new answer is cached in turn");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_answers_are_cached_until_the_data_change_sqlite() {
+    test(common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_answers_are_cached_until_the_data_change_postgres() {
+    test(common::Backend::Postgres).await;
+}
+
+/// On PostgreSQL every replica hears of a commit through `NOTIFY`, without waiting for a poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_are_notified_to_every_replica() {
+    let Some(app) = TestApp::spawn(common::Backend::Postgres, 1).await else {
+        return;
+    };
+    let cache = std::sync::Arc::new(api::cache::ResponseCache::new(10));
+    // A poll of an hour: only a notification can make the watcher read the version again.
+    cache.watch(
+        app.db.clone(),
+        Some(app.database_url.clone()),
+        Duration::from_secs(3600),
+    );
+    for _ in 0..100 {
+        if cache.version() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The listener needs a moment to subscribe; until then a change may precede it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let known = cache.version();
+    assert!(known > 0);
+    app.update_region("R03", r#"notes: "notified""#).await;
+    let mut now = known;
+    for _ in 0..100 {
+        now = cache.version();
+        if now > known {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(now > known, "the commit was notified");
+}
