@@ -25,9 +25,22 @@ pub struct Cached {
 /// Answers larger than this are not kept (a full dashboard at scale is recomputed instead).
 const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The most memory the kept answers (keys and bodies) take together.
+const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+
+/// The answers kept, least recently used first out, and their size in bytes.
+struct Entries {
+    lru: LruCache<String, Arc<Cached>>,
+    bytes: usize,
+}
+
+fn size(key: &str, answer: &Cached) -> usize {
+    key.len() + answer.body.len()
+}
+
 /// The response cache of one replica.
 pub struct ResponseCache {
-    entries: Option<Mutex<LruCache<String, Arc<Cached>>>>,
+    entries: Option<Mutex<Entries>>,
     /// The data version known here; 0 until the watcher has read it (then nothing is cached).
     version: AtomicI64,
 }
@@ -45,7 +58,12 @@ impl ResponseCache {
     /// A cache of at most `capacity` answers (0: no cache).
     pub fn new(capacity: usize) -> Self {
         ResponseCache {
-            entries: NonZeroUsize::new(capacity).map(|n| Mutex::new(LruCache::new(n))),
+            entries: NonZeroUsize::new(capacity).map(|n| {
+                Mutex::new(Entries {
+                    lru: LruCache::new(n),
+                    bytes: 0,
+                })
+            }),
             version: AtomicI64::new(0),
         }
     }
@@ -67,7 +85,7 @@ impl ResponseCache {
 
     pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
         let mut entries = self.entries.as_ref()?.lock().ok()?;
-        entries.get(key).cloned()
+        entries.lru.get(key).cloned()
     }
 
     /// Keeps `answer` under `key`, if it is small enough and the data have not changed since the
@@ -78,9 +96,29 @@ impl ResponseCache {
         if answer.body.len() > MAX_ENTRY_BYTES || !key.starts_with(&format!("{current}\u{0}")) {
             return;
         }
-        if let Ok(mut entries) = entries.lock() {
-            entries.put(key, Arc::new(answer));
+        let Ok(mut entries) = entries.lock() else {
+            return;
+        };
+        let added = size(&key, &answer);
+        if let Some(old) = entries.lru.peek(&key) {
+            let old = size(&key, old);
+            entries.bytes -= old;
         }
+        // Make room within the byte budget as well as the count.
+        while entries.bytes + added > MAX_TOTAL_BYTES {
+            let Some((k, v)) = entries.lru.pop_lru() else {
+                break;
+            };
+            entries.bytes -= size(&k, &v);
+        }
+        if entries.lru.len() == entries.lru.cap().get()
+            && !entries.lru.contains(&key)
+            && let Some((k, v)) = entries.lru.pop_lru()
+        {
+            entries.bytes -= size(&k, &v);
+        }
+        entries.lru.put(key, Arc::new(answer));
+        entries.bytes += added;
     }
 
     /// The data version known here.
@@ -193,6 +231,36 @@ mod tests {
                 .key("json", &request("{ a }"))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_kept_answers_stay_within_count_and_bytes() {
+        let cache = ResponseCache::new(3);
+        cache.version.store(1, Ordering::Release);
+        let body = |n: usize| Cached {
+            body: axum::body::Bytes::from(vec![b' '; n]),
+        };
+        for i in 0..5 {
+            let key = cache
+                .key("json", &request(&format!("{{ a{i} }}")))
+                .expect("key");
+            cache.put(key, body(10));
+        }
+        let (count, total) = {
+            let entries = cache
+                .entries
+                .as_ref()
+                .expect("entries")
+                .lock()
+                .expect("lock");
+            (entries.lru.len(), entries.bytes)
+        };
+        assert_eq!(count, 3);
+        assert!(total < 3 * 200, "{total}");
+        // An answer larger than an entry may be is not kept.
+        let key = cache.key("json", &request("{ big }")).expect("key");
+        cache.put(key.clone(), body(MAX_ENTRY_BYTES + 1));
+        assert!(cache.get(&key).is_none());
     }
 
     #[test]

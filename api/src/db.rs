@@ -92,7 +92,11 @@ mod tests {
 /// The connection a request reads through. On PostgreSQL it is a transaction that carries the
 /// viewer's claims (`app.role`, `app.regions`), so the row-level security policies filter every
 /// read even if the API forgot to; it is opened on the first read, so a request refused before
-/// execution runs no SQL at all. On SQLite, which has no such policies, it is the pool.
+/// execution runs no SQL at all. An anonymous viewer has no claims, and a connection without
+/// claims is anonymous to the policies (the claims are transaction-local, never left on a pooled
+/// connection), so its reads go straight to the pool: no BEGIN, `set_config` and COMMIT around
+/// them, and no connection held for the whole request. On SQLite, which has no such policies,
+/// it is the pool.
 #[derive(Clone)]
 pub struct Reader {
     pool: DatabaseConnection,
@@ -103,7 +107,8 @@ pub struct Reader {
 impl Reader {
     async fn transaction(&self) -> Result<Option<&sea_orm::DatabaseTransaction>, DbErr> {
         use sea_orm::ConnectionTrait;
-        if self.pool.get_database_backend() != sea_orm::DbBackend::Postgres {
+        let anonymous = self.claims.0.is_empty() && self.claims.1.is_empty();
+        if anonymous || self.pool.get_database_backend() != sea_orm::DbBackend::Postgres {
             return Ok(None);
         }
         self.transaction

@@ -3,6 +3,11 @@
 use api::config::{Cli, Command};
 use clap::Parser;
 
+// Answers allocate many small values (one per field); mimalloc serves them at a fraction of the
+// system allocator's cost (measured with bench/run).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

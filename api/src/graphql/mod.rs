@@ -98,7 +98,6 @@ pub fn schema() -> RegistrySchema {
 pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(settings.coverage)
-        .extension(errors::ErrorCodes)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_cost)
         .limit_directives(settings.max_directives);
@@ -171,6 +170,7 @@ pub async fn execute_on(
     let (context, driver) = context::RequestContext::new(db, read_pool, viewer);
     let mut response =
         loaders::Settled::new(schema.execute(request.data(context)), driver.run()).await;
+    errors::add_codes(&mut response);
     // Errors raised before execution (parse, validation, unknown enum values, variables of the
     // wrong type) carry no code yet: they are all the client's.
     for error in &mut response.errors {
