@@ -2,7 +2,7 @@
 //! answers computed from the data can be cached and reused until it changes.
 //!
 //! Triggers on every table whose rows an answer can show raise `data_version.version` in the
-//! writing transaction, so the new number becomes visible exactly when the data does, whatever
+//! writing transaction (on PostgreSQL once per transaction), so the new number becomes visible exactly when the data does, whatever
 //! writes (mutations, imports, the seed, a steward's SQL). On PostgreSQL they also
 //! `NOTIFY registry_data_version` (delivered at commit, once per transaction), so every replica of
 //! the API hears of a change at once; the row itself replicates with the data to read replicas.
@@ -35,11 +35,16 @@ const TABLES: [&str; 18] = [
     "material_region",
 ];
 
+/// Raises the version once per transaction: updating the one row again for every statement of
+/// a bulk write would leave a chain of row versions that each later update walks (quadratic).
 const PG_FUNCTION: &str = "CREATE FUNCTION registry_data_changed() RETURNS trigger LANGUAGE plpgsql \
     SECURITY DEFINER SET search_path = public AS $$ \
     BEGIN \
-      UPDATE data_version SET version = version + 1 WHERE id = 1; \
-      PERFORM pg_notify('registry_data_version', ''); \
+      IF current_setting('registry.data_changed', true) IS DISTINCT FROM txid_current()::text THEN \
+        UPDATE data_version SET version = version + 1 WHERE id = 1; \
+        PERFORM pg_notify('registry_data_version', ''); \
+        PERFORM set_config('registry.data_changed', txid_current()::text, true); \
+      END IF; \
       RETURN NULL; \
     END $$";
 
@@ -62,7 +67,7 @@ impl MigrationTrait for Migration {
                 DbBackend::Postgres => {
                     db.execute_unprepared(&format!(
                         "CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE \
-                         ON {table} FOR EACH ROW EXECUTE FUNCTION registry_data_changed()"
+                         ON {table} FOR EACH STATEMENT EXECUTE FUNCTION registry_data_changed()"
                     ))
                     .await?;
                 }
