@@ -56,7 +56,8 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Automatic persisted queries, or the allow-list of operations that may run.
     pub persisted: Arc<persisted::PersistedQueries>,
-    /// Anonymous answers by data version; inert until [`cache::ResponseCache::watch`] runs.
+    /// Anonymous answers by data version; off unless [`AppState::with_response_cache`] turned it
+    /// on together with its watcher.
     pub cache: Arc<cache::ResponseCache>,
 }
 
@@ -80,7 +81,8 @@ impl AppState {
             ),
             cors_origins: Arc::new(Vec::new()),
             persisted: Arc::new(persisted::PersistedQueries::default()),
-            cache: Arc::new(cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
+            // Off: a cache without its watcher would never learn of changes made elsewhere.
+            cache: Arc::new(cache::ResponseCache::new(0)),
         }
     }
 
