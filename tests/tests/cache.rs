@@ -24,16 +24,9 @@ async fn spawn(backend: common::Backend) -> Option<TestApp> {
 
 /// The cache's hits so far, from `/metrics`.
 async fn hits(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
+    app.metrics()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find(|l| l.starts_with("registry_response_cache_total{outcome=\"hit\"}"))
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|n| n.parse().ok())

@@ -223,15 +223,7 @@ on_both_databases!(
         )
         .await;
         // Each refusal is counted under its limit.
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         for limit in ["aliases", "document_bytes", "tokens", "cost", "directives"] {
             assert!(
                 metrics.contains(&format!("registry_refusals_total{{limit=\"{limit}\"}} 1")),
@@ -284,15 +276,7 @@ async fn rate_limits_answer_429_with_retry_after() {
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["ratelimit-limit"], "5");
         // Refusals are counted.
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         assert!(
             metrics.contains("registry_refusals_total{limit=\"rate\"} 1"),
             "{metrics}"

@@ -330,6 +330,18 @@ impl TestApp {
             .expect("a JSON body")
     }
 
+    /// The text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("a body")
+    }
+
     /// Runs a request and returns its data and the SQL statements it took.
     pub async fn counted(&self, query: &str, variables: Value) -> (Value, u64) {
         let before = self.statements.get();
