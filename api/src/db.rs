@@ -20,10 +20,18 @@ pub async fn connect(url: &str) -> Result<(DatabaseConnection, StatementCounter)
     connect_with(url, &crate::limits::Limits::default()).await
 }
 
+/// Connections of a PostgreSQL pool (SQLite: 4).
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 /// Opens a pool for `url`, creating the directory of a SQLite file if needed. A request waits at
 /// most `DB_ACQUIRE_TIMEOUT_MS` for a connection; on PostgreSQL every statement is cut off after
-/// `DB_STATEMENT_TIMEOUT_MS`. Broken connections are noticed before use and replaced, so the
-/// pool recovers by itself when the database comes back.
+/// `DB_STATEMENT_TIMEOUT_MS`.
+///
+/// A connection is not pinged before each use (that round trip cost a sixth of the server's
+/// time on a simple query). One the database has closed is found out by the statement that
+/// uses it, and dropped from the pool when it comes back; reads and `BEGIN`, which have changed
+/// nothing yet, are then retried on another connection (see [`retry_broken`]), so the pool
+/// recovers by itself when the database comes back.
 pub async fn connect_with(
     url: &str,
     limits: &crate::limits::Limits,
@@ -34,11 +42,15 @@ pub async fn connect_with(
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
+        .max_connections(if url.starts_with("sqlite:") {
+            4
+        } else {
+            POSTGRES_CONNECTIONS
+        })
         .min_connections(1)
         .acquire_timeout(limits.acquire_timeout())
         .connect_timeout(limits.acquire_timeout())
-        .test_before_acquire(true)
+        .test_before_acquire(false)
         .sqlx_logging(false);
     let statement_timeout = limits.statement_timeout_ms.to_string();
     options.map_sqlx_postgres_opts(move |pg| {
@@ -57,6 +69,30 @@ pub async fn connect_with(
         );
     });
     Ok((db, counter))
+}
+
+/// Runs `attempt` again while it fails on a connection the database had closed (a restart, an
+/// administrator's `pg_terminate_backend`, a network cut): each such connection leaves the pool
+/// when it is handed back, so after at most one try per pooled connection a fresh one is used.
+/// Only for work that changes nothing before it fails that way: a read, or `BEGIN`. When the
+/// database cannot be reached at all, acquiring fails and that error is returned at once.
+pub async fn retry_broken<T, F, Fut>(mut attempt: F) -> Result<T, DbErr>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DbErr>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(err)
+                if tries < POSTGRES_CONNECTIONS && crate::error::is_broken_connection(&err) =>
+            {
+                tries += 1;
+                tracing::debug!(error = %err, tries, "A pooled connection was closed; trying another.");
+            }
+            result => return result,
+        }
+    }
 }
 
 /// The directory a SQLite URL's file lives in, if it is a file URL with a directory part.
@@ -144,7 +180,7 @@ impl sea_orm::ConnectionTrait for Reader {
     ) -> Result<Option<sea_orm::QueryResult>, DbErr> {
         match self.transaction().await? {
             Some(txn) => txn.query_one(stmt).await,
-            None => self.pool.query_one(stmt).await,
+            None => retry_broken(|| self.pool.query_one(stmt.clone())).await,
         }
     }
 
@@ -154,7 +190,7 @@ impl sea_orm::ConnectionTrait for Reader {
     ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
         match self.transaction().await? {
             Some(txn) => txn.query_all(stmt).await,
-            None => self.pool.query_all(stmt).await,
+            None => retry_broken(|| self.pool.query_all(stmt.clone())).await,
         }
     }
 }
@@ -162,8 +198,16 @@ impl sea_orm::ConnectionTrait for Reader {
 /// The claims the PostgreSQL policies read: (`app.role`, `app.regions`).
 pub type Claims = (String, String);
 
-/// Begins a transaction carrying `claims` (on PostgreSQL; SQLite ignores them).
+/// Begins a transaction carrying `claims` (on PostgreSQL; SQLite ignores them); on a closed
+/// connection, on another one.
 pub async fn begin_with_claims(
+    db: &DatabaseConnection,
+    claims: &Claims,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    retry_broken(|| begin_once(db, claims)).await
+}
+
+async fn begin_once(
     db: &DatabaseConnection,
     claims: &Claims,
 ) -> Result<sea_orm::DatabaseTransaction, DbErr> {

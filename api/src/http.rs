@@ -203,9 +203,14 @@ fn refused(state: &HttpState, limit: Limit, message: String, media: Media) -> Re
     error_response(status, limit.code(), &message, media)
 }
 
-/// Checks a document against the size, token and alias limits; on success, the name of the
-/// document's only operation, if it has one (for the metrics, from the same parse).
-fn check_document(limits: &Limits, query: &str) -> Result<Option<String>, (Limit, String)> {
+/// Checks a request's document against the size, token and alias limits; on success, the name
+/// of the document's only operation, if it has one (for the metrics). The parsed document stays
+/// in the request, so the engine does not parse it again.
+fn check_document(
+    limits: &Limits,
+    request: &mut async_graphql::Request,
+) -> Result<Option<String>, (Limit, String)> {
+    let query = &request.query;
     if query.len() > limits.max_document_bytes {
         return Err((
             Limit::DocumentBytes,
@@ -227,7 +232,7 @@ fn check_document(limits: &Limits, query: &str) -> Result<Option<String>, (Limit
         ));
     }
     // A document that does not parse is left to the schema, which reports it properly.
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
+    let Ok(document) = request.parsed_query() else {
         return Ok(None);
     };
     let aliases = limits::count_aliases(&document);
@@ -468,7 +473,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
                 if request.query.trim().is_empty() {
                     return bad("each request of a batch needs a `query` string");
                 }
-                let named = match check_document(limits, &request.query) {
+                let named = match check_document(limits, &mut request) {
                     Ok(named) => named,
                     Err((limit, message)) => {
                         state.http.metrics.refused(limit);
@@ -522,7 +527,7 @@ async fn answer_one(
             media,
         );
     }
-    let named = match check_document(&state.http.limits, &request.query) {
+    let named = match check_document(&state.http.limits, &mut request) {
         Ok(named) => named,
         Err((limit, message)) => return refused(&state.http, limit, message, media),
     };
@@ -535,11 +540,11 @@ async fn answer_one(
 async fn answer(
     state: &AppState,
     viewer: &Viewer,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     named: Option<String>,
     media: Media,
 ) -> (Response, bool) {
-    let mutation = graphql::runs_mutation(&request);
+    let mutation = graphql::runs_mutation(&mut request);
     let key = (viewer.role().is_none() && !mutation && request.uploads.is_empty())
         .then(|| state.cache.key(media.content_type(), &request))
         .flatten();
@@ -627,7 +632,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if request.query.trim().is_empty() {
         return bad("a GET request needs a `query` parameter (or a known persistedQuery)");
     }
-    if graphql::runs_mutation(&request) {
+    if graphql::runs_mutation(&mut request) {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
@@ -643,7 +648,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Ok(admitted) => admitted,
         Err(response) => return *response,
     };
-    let named = match check_document(&state.http.limits, &request.query) {
+    let named = match check_document(&state.http.limits, &mut request) {
         Ok(named) => named,
         Err((limit, message)) => {
             return with_headers(refused(&state.http, limit, message, media), &rate);
@@ -766,18 +771,18 @@ mod tests {
             max_aliases: 1,
             ..Limits::default()
         };
-        assert!(check_document(&limits, "{ a }").is_ok());
+        let check = |query: &str| {
+            check_document(&limits, &mut async_graphql::Request::new(query)).map_err(|e| e.0)
+        };
+        assert!(check("{ a }").is_ok());
         assert_eq!(
-            check_document(&limits, &format!("{{ a }} #{}", "x".repeat(100))).map_err(|e| e.0),
+            check(&format!("{{ a }} #{}", "x".repeat(100))),
             Err(Limit::DocumentBytes)
         );
         assert_eq!(
-            check_document(&limits, "{ a b c d e f g h i j k l m n o p q r s t }").map_err(|e| e.0),
+            check("{ a b c d e f g h i j k l m n o p q r s t }"),
             Err(Limit::Tokens)
         );
-        assert_eq!(
-            check_document(&limits, "{ x: a y: a }").map_err(|e| e.0),
-            Err(Limit::Aliases)
-        );
+        assert_eq!(check("{ x: a y: a }"), Err(Limit::Aliases));
     }
 }

@@ -114,7 +114,7 @@ pub async fn history_of(
     }
     let entries = rc
         .loaders
-        .history
+        .history()
         .load_one((entity.to_owned(), id))
         .await?
         .unwrap_or_default();

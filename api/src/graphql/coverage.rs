@@ -283,7 +283,7 @@ impl CoverageGroup {
         };
         Ok(request(ctx)?
             .loaders
-            .care_office_region
+            .care_office_region()
             .load_one(id)
             .await?
             .map(CareOfficeRegion))
@@ -299,7 +299,7 @@ impl CoverageGroup {
         };
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(id)
             .await?
             .map(Region::from))
@@ -793,7 +793,7 @@ impl LearningCoverage {
             .collect();
         let loaded = request(ctx)?
             .loaders
-            .material
+            .material()
             .load_many(ids.iter().copied())
             .await?;
         Ok(ids

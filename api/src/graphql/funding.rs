@@ -99,7 +99,7 @@ impl Subsidy {
         };
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(id)
             .await?
             .map(Region::from))
@@ -159,7 +159,7 @@ impl Voucher {
     async fn discipline(&self, ctx: &Context<'_>) -> Result<Option<Discipline>> {
         Ok(request(ctx)?
             .loaders
-            .discipline
+            .discipline()
             .load_one(self.0.discipline_code)
             .await?
             .map(Discipline))
@@ -168,7 +168,7 @@ impl Voucher {
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.0.region_id)
             .await?
             .map(Region::from))

@@ -62,7 +62,7 @@ impl LearningMaterial {
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>> {
         let links = request(ctx)?
             .loaders
-            .material_themes
+            .material_themes()
             .load_one(self.0.id)
             .await?;
         Ok(links
@@ -75,12 +75,12 @@ impl LearningMaterial {
     async fn regions(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
         let loaders = &request(ctx)?.loaders;
         let links = loaders
-            .material_regions
+            .material_regions()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
         let ids: Vec<i32> = links.iter().map(|l| l.region_id).collect();
-        let found = loaders.region.load_many(ids.iter().copied()).await?;
+        let found = loaders.region().load_many(ids.iter().copied()).await?;
         Ok(ids
             .iter()
             .filter_map(|id| found.get(id).cloned().map(Region::from))

@@ -47,7 +47,7 @@ impl RegionChange {
     async fn predecessor(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         let loaded = request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.0.predecessor_id)
             .await?;
         Ok(loaded.map(Region::from))
@@ -56,7 +56,7 @@ impl RegionChange {
     async fn successor(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         let loaded = request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.0.successor_id)
             .await?;
         Ok(loaded.map(Region::from))
@@ -102,8 +102,12 @@ impl RegionResolution {
 /// The lineage links of region `id`, oldest first.
 pub async fn changes_of(ctx: &Context<'_>, id: i32) -> Result<Vec<region_lineage::Model>> {
     let loaders = &request(ctx)?.loaders;
-    let mut links = loaders.lineage_from.load_one(id).await?.unwrap_or_default();
-    for link in loaders.lineage_to.load_one(id).await?.unwrap_or_default() {
+    let mut links = loaders
+        .lineage_from()
+        .load_one(id)
+        .await?
+        .unwrap_or_default();
+    for link in loaders.lineage_to().load_one(id).await?.unwrap_or_default() {
         if !links.iter().any(|l| l.id == link.id) {
             links.push(link);
         }

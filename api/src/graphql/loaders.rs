@@ -15,8 +15,8 @@ use sea_orm::{EntityTrait, FromQueryResult, QueryOrder, Select};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Poll, Waker};
 
 /// Loads rows by a unique column (the id, or a one-to-one foreign key).
@@ -220,256 +220,198 @@ fn loader<T>(loader: T, spawner: &Spawner) -> DataLoader<T> {
         .max_batch_size(MAX_BATCH)
 }
 
-fn by_key<E>(
-    db: &Reader,
-    spawner: &Spawner,
-    scope: Select<E>,
-    column: E::Column,
-) -> DataLoader<ByKey<E>>
+fn by_key<E>(db: &Reader, scope: Select<E>, column: E::Column) -> ByKey<E>
 where
-    E: EntityTrait + Sync,
-    E::Model: FromQueryResult + Clone + Send + Sync,
-    E::Column: Send + Sync,
+    E: EntityTrait,
 {
-    loader(
-        ByKey {
-            db: db.clone(),
-            scope,
-            column,
-        },
-        spawner,
-    )
-}
-
-fn by_parent<E>(
-    db: &Reader,
-    spawner: &Spawner,
-    scope: Select<E>,
-    column: E::Column,
-    order: E::Column,
-) -> DataLoader<ByParent<E>>
-where
-    E: EntityTrait + Sync,
-    E::Model: FromQueryResult + Clone + Send + Sync,
-    E::Column: Send + Sync,
-{
-    let scope = scope.order_by_asc(order);
-    loader(
-        ByParent {
-            db: db.clone(),
-            scope,
-            column,
-        },
-        spawner,
-    )
-}
-
-/// The dataloaders of one request.
-pub struct Loaders {
-    pub care_office_region: DataLoader<ByKey<care_office_region::Entity>>,
-    pub iza_region: DataLoader<ByKey<iza_region::Entity>>,
-    pub iza_regions_by_care_office: DataLoader<ByParent<iza_region::Entity>>,
-    pub region: DataLoader<ByKey<region::Entity>>,
-    pub regions_by_care_office: DataLoader<ByParent<region::Entity>>,
-    pub regions_by_iza: DataLoader<ByParent<region::Entity>>,
-    pub resv: DataLoader<ByKey<resv::Entity>>,
-    pub resv_by_region: DataLoader<ByKey<resv::Entity>>,
-    pub seat: DataLoader<ByKey<seat::Entity>>,
-    pub seats_by_resv: DataLoader<ByParent<seat::Entity>>,
-    pub seat_disciplines: DataLoader<ByParent<seat_discipline::Entity>>,
-    pub discipline: DataLoader<Disciplines>,
-    pub party: DataLoader<ByKey<regional_table_party::Entity>>,
-    pub parties_by_region: DataLoader<ByParent<regional_table_party::Entity>>,
-    pub subsidy: DataLoader<ByKey<subsidy::Entity>>,
-    pub subsidies_by_region: DataLoader<ByParent<subsidy::Entity>>,
-    pub voucher: DataLoader<ByKey<voucher::Entity>>,
-    pub vouchers_by_region: DataLoader<ByParent<voucher::Entity>>,
-    pub collaboration: DataLoader<ByKey<neighbourhood_collaboration::Entity>>,
-    pub collaborations_by_region: DataLoader<ByParent<neighbourhood_collaboration::Entity>>,
-    pub collaboration_disciplines: DataLoader<ByParent<nc_discipline::Entity>>,
-    pub agreement: DataLoader<ByKey<agreement::Entity>>,
-    pub agreements_by_resv: DataLoader<ByParent<agreement::Entity>>,
-    pub agreement_disciplines: DataLoader<ByParent<agreement_discipline::Entity>>,
-    pub material: DataLoader<ByKey<learning_material::Entity>>,
-    pub material_themes: DataLoader<ByParent<material_theme::Entity>>,
-    pub material_regions: DataLoader<ByParent<material_region::Entity>>,
-    pub materials_of_region: DataLoader<ByParent<material_region::Entity>>,
-    pub history: DataLoader<History>,
-    pub lineage_from: DataLoader<ByParent<region_lineage::Entity>>,
-    pub lineage_to: DataLoader<ByParent<region_lineage::Entity>>,
-}
-
-impl Loaders {
-    /// Loaders for `viewer`, each on the viewer's scope.
-    pub fn new(db: &Reader, viewer: &Viewer, spawner: &Spawner) -> Self {
-        let v = viewer;
-        let s = spawner;
-        Loaders {
-            care_office_region: by_key(
-                db,
-                s,
-                access::care_office_regions(v),
-                care_office_region::Column::Id,
-            ),
-            iza_region: by_key(db, s, access::iza_regions(v), iza_region::Column::Id),
-            iza_regions_by_care_office: by_parent(
-                db,
-                s,
-                access::iza_regions(v),
-                iza_region::Column::CareOfficeRegionId,
-                iza_region::Column::Code,
-            ),
-            region: by_key(db, s, access::regions(v), region::Column::Id),
-            regions_by_care_office: by_parent(
-                db,
-                s,
-                access::regions(v),
-                region::Column::CareOfficeRegionId,
-                region::Column::Code,
-            ),
-            regions_by_iza: by_parent(
-                db,
-                s,
-                access::regions(v),
-                region::Column::IzaRegionId,
-                region::Column::Code,
-            ),
-            resv: by_key(db, s, access::resvs(v), resv::Column::Id),
-            resv_by_region: by_key(db, s, access::resvs(v), resv::Column::RegionId),
-            seat: by_key(db, s, access::seats(v), seat::Column::Id),
-            seats_by_resv: by_parent(
-                db,
-                s,
-                access::seats(v),
-                seat::Column::ResvId,
-                seat::Column::Id,
-            ),
-            seat_disciplines: by_parent(
-                db,
-                s,
-                access::seat_disciplines(v),
-                seat_discipline::Column::SeatId,
-                seat_discipline::Column::DisciplineCode,
-            ),
-            discipline: loader(
-                Disciplines {
-                    db: db.clone(),
-                    viewer: v.clone(),
-                },
-                s,
-            ),
-            party: by_key(
-                db,
-                s,
-                access::regional_table_parties(v),
-                regional_table_party::Column::Id,
-            ),
-            parties_by_region: by_parent(
-                db,
-                s,
-                access::regional_table_parties(v),
-                regional_table_party::Column::RegionId,
-                regional_table_party::Column::Id,
-            ),
-            subsidy: by_key(db, s, access::subsidies(v), subsidy::Column::Id),
-            subsidies_by_region: by_parent(
-                db,
-                s,
-                access::subsidies(v),
-                subsidy::Column::RegionId,
-                subsidy::Column::AppliedOn,
-            ),
-            voucher: by_key(db, s, access::vouchers(v), voucher::Column::Id),
-            vouchers_by_region: by_parent(
-                db,
-                s,
-                access::vouchers(v),
-                voucher::Column::RegionId,
-                voucher::Column::DisciplineCode,
-            ),
-            collaboration: by_key(
-                db,
-                s,
-                access::neighbourhood_collaborations(v),
-                neighbourhood_collaboration::Column::Id,
-            ),
-            collaborations_by_region: by_parent(
-                db,
-                s,
-                access::neighbourhood_collaborations(v),
-                neighbourhood_collaboration::Column::RegionId,
-                neighbourhood_collaboration::Column::Name,
-            ),
-            collaboration_disciplines: by_parent(
-                db,
-                s,
-                access::nc_disciplines(v),
-                nc_discipline::Column::CollaborationId,
-                nc_discipline::Column::DisciplineCode,
-            ),
-            agreement: by_key(db, s, access::agreements(v), agreement::Column::Id),
-            agreements_by_resv: by_parent(
-                db,
-                s,
-                access::agreements(v),
-                agreement::Column::ResvId,
-                agreement::Column::Id,
-            ),
-            agreement_disciplines: by_parent(
-                db,
-                s,
-                access::agreement_disciplines(v),
-                agreement_discipline::Column::AgreementId,
-                agreement_discipline::Column::DisciplineCode,
-            ),
-            material: by_key(
-                db,
-                s,
-                access::learning_materials(v),
-                learning_material::Column::Id,
-            ),
-            material_themes: by_parent(
-                db,
-                s,
-                access::material_themes(v),
-                material_theme::Column::MaterialId,
-                material_theme::Column::Theme,
-            ),
-            material_regions: by_parent(
-                db,
-                s,
-                access::material_regions(v),
-                material_region::Column::MaterialId,
-                material_region::Column::RegionId,
-            ),
-            materials_of_region: by_parent(
-                db,
-                s,
-                access::material_regions(v),
-                material_region::Column::RegionId,
-                material_region::Column::MaterialId,
-            ),
-            history: loader(
-                History {
-                    db: db.clone(),
-                    viewer: v.clone(),
-                },
-                s,
-            ),
-            lineage_from: by_parent(
-                db,
-                s,
-                access::region_lineage(v),
-                region_lineage::Column::PredecessorId,
-                region_lineage::Column::Id,
-            ),
-            lineage_to: by_parent(
-                db,
-                s,
-                access::region_lineage(v),
-                region_lineage::Column::SuccessorId,
-                region_lineage::Column::Id,
-            ),
-        }
+    ByKey {
+        db: db.clone(),
+        scope,
+        column,
     }
+}
+
+fn by_parent<E>(db: &Reader, scope: Select<E>, column: E::Column, order: E::Column) -> ByParent<E>
+where
+    E: EntityTrait,
+{
+    ByParent {
+        db: db.clone(),
+        scope: scope.order_by_asc(order),
+        column,
+    }
+}
+
+/// Declares the dataloaders of a request: a field and an accessor each, the loader built on
+/// first use (a request uses a few of them; building all of them cost a tenth of a simple query).
+macro_rules! loaders {
+    ($($name:ident: $loader:ty = |$db:ident, $viewer:ident| $make:expr;)*) => {
+        /// The dataloaders of one request, each on the viewer's scope, built when first used.
+        pub struct Loaders {
+            db: Reader,
+            viewer: Viewer,
+            spawner: Spawner,
+            $($name: OnceLock<DataLoader<$loader>>,)*
+        }
+
+        impl Loaders {
+            /// Loaders for `viewer`; none is built yet.
+            pub fn new(db: &Reader, viewer: &Viewer, spawner: &Spawner) -> Self {
+                Loaders {
+                    db: db.clone(),
+                    viewer: viewer.clone(),
+                    spawner: spawner.clone(),
+                    $($name: OnceLock::new(),)*
+                }
+            }
+
+            $(
+                pub fn $name(&self) -> &DataLoader<$loader> {
+                    self.$name.get_or_init(|| {
+                        let ($db, $viewer) = (&self.db, &self.viewer);
+                        loader($make, &self.spawner)
+                    })
+                }
+            )*
+        }
+    };
+}
+
+loaders! {
+    care_office_region: ByKey<care_office_region::Entity> =
+        |db, v| by_key(db, access::care_office_regions(v), care_office_region::Column::Id);
+    iza_region: ByKey<iza_region::Entity> =
+        |db, v| by_key(db, access::iza_regions(v), iza_region::Column::Id);
+    iza_regions_by_care_office: ByParent<iza_region::Entity> = |db, v| by_parent(
+        db,
+        access::iza_regions(v),
+        iza_region::Column::CareOfficeRegionId,
+        iza_region::Column::Code,
+    );
+    region: ByKey<region::Entity> = |db, v| by_key(db, access::regions(v), region::Column::Id);
+    regions_by_care_office: ByParent<region::Entity> = |db, v| by_parent(
+        db,
+        access::regions(v),
+        region::Column::CareOfficeRegionId,
+        region::Column::Code,
+    );
+    regions_by_iza: ByParent<region::Entity> = |db, v| by_parent(
+        db,
+        access::regions(v),
+        region::Column::IzaRegionId,
+        region::Column::Code,
+    );
+    resv: ByKey<resv::Entity> = |db, v| by_key(db, access::resvs(v), resv::Column::Id);
+    resv_by_region: ByKey<resv::Entity> =
+        |db, v| by_key(db, access::resvs(v), resv::Column::RegionId);
+    seat: ByKey<seat::Entity> = |db, v| by_key(db, access::seats(v), seat::Column::Id);
+    seats_by_resv: ByParent<seat::Entity> =
+        |db, v| by_parent(db, access::seats(v), seat::Column::ResvId, seat::Column::Id);
+    seat_disciplines: ByParent<seat_discipline::Entity> = |db, v| by_parent(
+        db,
+        access::seat_disciplines(v),
+        seat_discipline::Column::SeatId,
+        seat_discipline::Column::DisciplineCode,
+    );
+    discipline: Disciplines = |db, v| Disciplines {
+        db: db.clone(),
+        viewer: v.clone(),
+    };
+    party: ByKey<regional_table_party::Entity> = |db, v| by_key(
+        db,
+        access::regional_table_parties(v),
+        regional_table_party::Column::Id,
+    );
+    parties_by_region: ByParent<regional_table_party::Entity> = |db, v| by_parent(
+        db,
+        access::regional_table_parties(v),
+        regional_table_party::Column::RegionId,
+        regional_table_party::Column::Id,
+    );
+    subsidy: ByKey<subsidy::Entity> =
+        |db, v| by_key(db, access::subsidies(v), subsidy::Column::Id);
+    subsidies_by_region: ByParent<subsidy::Entity> = |db, v| by_parent(
+        db,
+        access::subsidies(v),
+        subsidy::Column::RegionId,
+        subsidy::Column::AppliedOn,
+    );
+    voucher: ByKey<voucher::Entity> =
+        |db, v| by_key(db, access::vouchers(v), voucher::Column::Id);
+    vouchers_by_region: ByParent<voucher::Entity> = |db, v| by_parent(
+        db,
+        access::vouchers(v),
+        voucher::Column::RegionId,
+        voucher::Column::DisciplineCode,
+    );
+    collaboration: ByKey<neighbourhood_collaboration::Entity> = |db, v| by_key(
+        db,
+        access::neighbourhood_collaborations(v),
+        neighbourhood_collaboration::Column::Id,
+    );
+    collaborations_by_region: ByParent<neighbourhood_collaboration::Entity> = |db, v| by_parent(
+        db,
+        access::neighbourhood_collaborations(v),
+        neighbourhood_collaboration::Column::RegionId,
+        neighbourhood_collaboration::Column::Name,
+    );
+    collaboration_disciplines: ByParent<nc_discipline::Entity> = |db, v| by_parent(
+        db,
+        access::nc_disciplines(v),
+        nc_discipline::Column::CollaborationId,
+        nc_discipline::Column::DisciplineCode,
+    );
+    agreement: ByKey<agreement::Entity> =
+        |db, v| by_key(db, access::agreements(v), agreement::Column::Id);
+    agreements_by_resv: ByParent<agreement::Entity> = |db, v| by_parent(
+        db,
+        access::agreements(v),
+        agreement::Column::ResvId,
+        agreement::Column::Id,
+    );
+    agreement_disciplines: ByParent<agreement_discipline::Entity> = |db, v| by_parent(
+        db,
+        access::agreement_disciplines(v),
+        agreement_discipline::Column::AgreementId,
+        agreement_discipline::Column::DisciplineCode,
+    );
+    material: ByKey<learning_material::Entity> = |db, v| by_key(
+        db,
+        access::learning_materials(v),
+        learning_material::Column::Id,
+    );
+    material_themes: ByParent<material_theme::Entity> = |db, v| by_parent(
+        db,
+        access::material_themes(v),
+        material_theme::Column::MaterialId,
+        material_theme::Column::Theme,
+    );
+    material_regions: ByParent<material_region::Entity> = |db, v| by_parent(
+        db,
+        access::material_regions(v),
+        material_region::Column::MaterialId,
+        material_region::Column::RegionId,
+    );
+    materials_of_region: ByParent<material_region::Entity> = |db, v| by_parent(
+        db,
+        access::material_regions(v),
+        material_region::Column::RegionId,
+        material_region::Column::MaterialId,
+    );
+    history: History = |db, v| History {
+        db: db.clone(),
+        viewer: v.clone(),
+    };
+    lineage_from: ByParent<region_lineage::Entity> = |db, v| by_parent(
+        db,
+        access::region_lineage(v),
+        region_lineage::Column::PredecessorId,
+        region_lineage::Column::Id,
+    );
+    lineage_to: ByParent<region_lineage::Entity> = |db, v| by_parent(
+        db,
+        access::region_lineage(v),
+        region_lineage::Column::SuccessorId,
+        region_lineage::Column::Id,
+    );
 }

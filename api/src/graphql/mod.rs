@@ -114,14 +114,16 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
     builder.finish()
 }
 
-/// Whether the operation a request would run is a mutation.
-pub fn runs_mutation(request: &Request) -> bool {
+/// Whether the operation a request would run is a mutation. Parses the query into the request
+/// if nobody has yet, so the engine does not parse it again.
+pub fn runs_mutation(request: &mut Request) -> bool {
     use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+    let wanted = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
         return false;
     };
     document.operations.iter().any(|(name, operation)| {
-        let selected = match (&request.operation_name, name) {
+        let selected = match (&wanted, name) {
             (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
             (Some(_), None) => false,
             (None, _) => true,
@@ -161,10 +163,10 @@ pub async fn execute_on(
     db: DatabaseConnection,
     replica: Option<DatabaseConnection>,
     viewer: Viewer,
-    request: Request,
+    mut request: Request,
 ) -> Response {
     let read_pool = match replica {
-        Some(replica) if !runs_mutation(&request) => replica,
+        Some(replica) if !runs_mutation(&mut request) => replica,
         _ => db.clone(),
     };
     let (context, driver) = context::RequestContext::new(db, read_pool, viewer);

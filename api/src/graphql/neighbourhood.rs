@@ -57,7 +57,7 @@ impl NeighbourhoodCollaboration {
         let rc = request(ctx)?;
         let links = rc
             .loaders
-            .collaboration_disciplines
+            .collaboration_disciplines()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
@@ -94,7 +94,7 @@ impl NeighbourhoodCollaboration {
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.0.region_id)
             .await?
             .map(Region::from))
@@ -105,7 +105,7 @@ impl NeighbourhoodCollaboration {
     async fn missing(&self, ctx: &Context<'_>) -> Result<Vec<entity::DisciplineCode>> {
         let links = request(ctx)?
             .loaders
-            .collaboration_disciplines
+            .collaboration_disciplines()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();

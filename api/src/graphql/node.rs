@@ -63,7 +63,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             return Ok(None);
         };
         return Ok(loaders
-            .discipline
+            .discipline()
             .load_one(code)
             .await?
             .map(|d| Node::Discipline(Discipline(d))));
@@ -73,57 +73,57 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
     };
     Ok(match kind.as_str() {
         "CareOfficeRegion" => loaders
-            .care_office_region
+            .care_office_region()
             .load_one(key)
             .await?
             .map(|m| Node::CareOfficeRegion(CareOfficeRegion(m))),
         "IzaRegion" => loaders
-            .iza_region
+            .iza_region()
             .load_one(key)
             .await?
             .map(|m| Node::IzaRegion(IzaRegion(m))),
         "Region" => loaders
-            .region
+            .region()
             .load_one(key)
             .await?
             .map(|m| Node::Region(Region::from(m))),
         "Resv" => loaders
-            .resv
+            .resv()
             .load_one(key)
             .await?
             .map(|m| Node::Resv(Resv(m))),
         "Seat" => loaders
-            .seat
+            .seat()
             .load_one(key)
             .await?
             .map(|m| Node::Seat(Seat(m))),
         "RegionalTableParty" => loaders
-            .party
+            .party()
             .load_one(key)
             .await?
             .map(|m| Node::RegionalTableParty(RegionalTableParty(m))),
         "Subsidy" => loaders
-            .subsidy
+            .subsidy()
             .load_one(key)
             .await?
             .map(|m| Node::Subsidy(Subsidy(m))),
         "Voucher" => loaders
-            .voucher
+            .voucher()
             .load_one(key)
             .await?
             .map(|m| Node::Voucher(Voucher(m))),
         "NeighbourhoodCollaboration" => loaders
-            .collaboration
+            .collaboration()
             .load_one(key)
             .await?
             .map(|m| Node::NeighbourhoodCollaboration(NeighbourhoodCollaboration(m))),
         "Agreement" => loaders
-            .agreement
+            .agreement()
             .load_one(key)
             .await?
             .map(|m| Node::Agreement(Agreement(m))),
         "LearningMaterial" => loaders
-            .material
+            .material()
             .load_one(key)
             .await?
             .map(|m| Node::LearningMaterial(LearningMaterial(m))),

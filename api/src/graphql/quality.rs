@@ -63,7 +63,7 @@ impl RegionQuality {
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.region_id)
             .await?
             .map(Region::from))

@@ -107,7 +107,7 @@ impl CareOfficeRegion {
     async fn iza_regions(&self, ctx: &Context<'_>) -> Result<Vec<IzaRegion>> {
         let loaded = request(ctx)?
             .loaders
-            .iza_regions_by_care_office
+            .iza_regions_by_care_office()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -120,7 +120,7 @@ impl CareOfficeRegion {
     async fn regions(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
         let loaded = request(ctx)?
             .loaders
-            .regions_by_care_office
+            .regions_by_care_office()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -178,7 +178,7 @@ impl IzaRegion {
     async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
         let loaded = request(ctx)?
             .loaders
-            .care_office_region
+            .care_office_region()
             .load_one(self.0.care_office_region_id)
             .await?;
         Ok(loaded.map(CareOfficeRegion))
@@ -187,7 +187,7 @@ impl IzaRegion {
     async fn regions(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
         let loaded = request(ctx)?
             .loaders
-            .regions_by_iza
+            .regions_by_iza()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -239,7 +239,7 @@ pub async fn disciplines_of(
 ) -> Result<Vec<Discipline>> {
     let found = rc
         .loaders
-        .discipline
+        .discipline()
         .load_many(codes.iter().copied())
         .await?;
     let mut out: Vec<discipline::Model> =

@@ -104,14 +104,18 @@ impl Region {
     }
     /// The regions this one was made from by a merge or split (*voorgangers*).
     async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let links = request(ctx)?.loaders.lineage_to.load_one(self.0.id).await?;
+        let links = request(ctx)?
+            .loaders
+            .lineage_to()
+            .load_one(self.0.id)
+            .await?;
         linked(ctx, links.unwrap_or_default(), |l| l.predecessor_id).await
     }
     /// The regions this one merged or split into (*opvolgers*).
     async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
         let links = request(ctx)?
             .loaders
-            .lineage_from
+            .lineage_from()
             .load_one(self.0.id)
             .await?;
         linked(ctx, links.unwrap_or_default(), |l| l.successor_id).await
@@ -132,7 +136,7 @@ impl Region {
     async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
         let loaded = request(ctx)?
             .loaders
-            .care_office_region
+            .care_office_region()
             .load_one(self.0.care_office_region_id)
             .await?;
         Ok(loaded.map(CareOfficeRegion))
@@ -144,7 +148,7 @@ impl Region {
         };
         Ok(request(ctx)?
             .loaders
-            .iza_region
+            .iza_region()
             .load_one(id)
             .await?
             .map(IzaRegion))
@@ -153,7 +157,7 @@ impl Region {
     async fn resv(&self, ctx: &Context<'_>) -> Result<Option<Resv>> {
         Ok(request(ctx)?
             .loaders
-            .resv_by_region
+            .resv_by_region()
             .load_one(self.0.id)
             .await?
             .map(Resv))
@@ -162,7 +166,7 @@ impl Region {
     async fn subsidies(&self, ctx: &Context<'_>) -> Result<Vec<Subsidy>> {
         let loaded = request(ctx)?
             .loaders
-            .subsidies_by_region
+            .subsidies_by_region()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -175,7 +179,7 @@ impl Region {
     async fn vouchers(&self, ctx: &Context<'_>) -> Result<Vec<Voucher>> {
         let loaded = request(ctx)?
             .loaders
-            .vouchers_by_region
+            .vouchers_by_region()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -191,7 +195,7 @@ impl Region {
     ) -> Result<Vec<NeighbourhoodCollaboration>> {
         let loaded = request(ctx)?
             .loaders
-            .collaborations_by_region
+            .collaborations_by_region()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -204,7 +208,7 @@ impl Region {
     async fn regional_table(&self, ctx: &Context<'_>) -> Result<Vec<RegionalTableParty>> {
         let loaded = request(ctx)?
             .loaders
-            .parties_by_region
+            .parties_by_region()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -217,12 +221,12 @@ impl Region {
     async fn learning_materials(&self, ctx: &Context<'_>) -> Result<Vec<LearningMaterial>> {
         let loaders = &request(ctx)?.loaders;
         let links = loaders
-            .materials_of_region
+            .materials_of_region()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
         let ids: Vec<i32> = links.iter().map(|l| l.material_id).collect();
-        let found = loaders.material.load_many(ids.iter().copied()).await?;
+        let found = loaders.material().load_many(ids.iter().copied()).await?;
         Ok(ids
             .iter()
             .filter_map(|id| found.get(id).cloned().map(LearningMaterial))
@@ -243,7 +247,7 @@ async fn linked(
         .collect();
     let found = request(ctx)?
         .loaders
-        .region
+        .region()
         .load_many(ids.iter().copied())
         .await?;
     Ok(ids

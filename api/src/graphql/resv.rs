@@ -197,7 +197,7 @@ impl Resv {
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.0.region_id)
             .await?
             .map(Region::from))
@@ -207,7 +207,7 @@ impl Resv {
     async fn seats(&self, ctx: &Context<'_>) -> Result<Vec<Seat>> {
         let loaded = request(ctx)?
             .loaders
-            .seats_by_resv
+            .seats_by_resv()
             .load_one(self.0.id)
             .await?;
         Ok(loaded.unwrap_or_default().into_iter().map(Seat).collect())
@@ -216,7 +216,7 @@ impl Resv {
     async fn agreements(&self, ctx: &Context<'_>) -> Result<Vec<Agreement>> {
         let loaded = request(ctx)?
             .loaders
-            .agreements_by_resv
+            .agreements_by_resv()
             .load_one(self.0.id)
             .await?;
         Ok(loaded
@@ -272,7 +272,7 @@ impl Seat {
         let rc = request(ctx)?;
         let links = rc
             .loaders
-            .seat_disciplines
+            .seat_disciplines()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
@@ -282,7 +282,7 @@ impl Seat {
     async fn multidisciplinary(&self, ctx: &Context<'_>) -> Result<bool> {
         let links = request(ctx)?
             .loaders
-            .seat_disciplines
+            .seat_disciplines()
             .load_one(self.0.id)
             .await?;
         Ok(links.is_some_and(|l| l.len() > 1))
@@ -304,7 +304,7 @@ impl Seat {
     async fn resv(&self, ctx: &Context<'_>) -> Result<Option<Resv>> {
         Ok(request(ctx)?
             .loaders
-            .resv
+            .resv()
             .load_one(self.0.resv_id)
             .await?
             .map(Resv))
@@ -313,7 +313,12 @@ impl Seat {
 
 impl Seat {
     async fn contacts_shown(&self, ctx: &Context<'_>) -> Result<bool> {
-        let Some(resv) = request(ctx)?.loaders.resv.load_one(self.0.resv_id).await? else {
+        let Some(resv) = request(ctx)?
+            .loaders
+            .resv()
+            .load_one(self.0.resv_id)
+            .await?
+        else {
             return Ok(false);
         };
         allowed(ctx, resv.region_id, access::can_see_contacts).await
@@ -330,7 +335,7 @@ pub async fn allowed(
     if rc.viewer == Viewer::Anonymous {
         return Ok(false);
     }
-    let region = rc.loaders.region.load_one(region_id).await?;
+    let region = rc.loaders.region().load_one(region_id).await?;
     Ok(region.is_some_and(|r| rule(&rc.viewer, &r.code)))
 }
 
@@ -370,7 +375,7 @@ impl Agreement {
         let rc = request(ctx)?;
         let links = rc
             .loaders
-            .agreement_disciplines
+            .agreement_disciplines()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
@@ -393,7 +398,7 @@ impl Agreement {
     async fn resv(&self, ctx: &Context<'_>) -> Result<Option<Resv>> {
         Ok(request(ctx)?
             .loaders
-            .resv
+            .resv()
             .load_one(self.0.resv_id)
             .await?
             .map(Resv))
@@ -441,7 +446,7 @@ impl RegionalTableParty {
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
         Ok(request(ctx)?
             .loaders
-            .region
+            .region()
             .load_one(self.0.region_id)
             .await?
             .map(Region::from))
