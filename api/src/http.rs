@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The media type of GraphQL responses by the GraphQL-over-HTTP specification.
@@ -40,6 +41,49 @@ pub struct HttpState {
     pub graphiql: bool,
     limiters: Option<RateLimiters>,
     pub metrics: Metrics,
+    executions: Executions,
+}
+
+/// Turns to execute: at most so many GraphQL operations run at once, the others wait in line.
+/// On a few cores more at once only add memory (every operation builds its answer in full),
+/// not throughput.
+#[derive(Clone)]
+struct Executions(Arc<tokio::sync::Semaphore>);
+
+impl Executions {
+    fn new(slots: usize) -> Self {
+        Executions(Arc::new(tokio::sync::Semaphore::new(slots.max(1))))
+    }
+
+    /// Waits for a turn, counted in `waiting` meanwhile; the turn ends when the permit drops.
+    async fn turn(&self, waiting: &prometheus::IntGauge) -> tokio::sync::OwnedSemaphorePermit {
+        if let Ok(permit) = self.0.clone().try_acquire_owned() {
+            return permit;
+        }
+        let _waiting = Waiting::new(waiting);
+        self.0
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
+    }
+}
+
+/// Counts one waiting operation while it lives: also one dropped while waiting (its deadline
+/// passed) stops being counted.
+struct Waiting<'a>(&'a prometheus::IntGauge);
+
+impl<'a> Waiting<'a> {
+    fn new(gauge: &'a prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Waiting(gauge)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 type Limiter = DefaultKeyedRateLimiter<String, StateInformationMiddleware>;
@@ -68,6 +112,7 @@ impl HttpState {
             RateLimiters { quotas, by_role }
         });
         Ok(HttpState {
+            executions: Executions::new(limits.executions()),
             limits,
             graphiql,
             limiters,
@@ -235,7 +280,7 @@ fn check_document(
     let Ok(document) = request.parsed_query() else {
         return Ok(None);
     };
-    let aliases = limits::count_aliases(&document);
+    let aliases = limits::count_aliases(document);
     if aliases > limits.max_aliases {
         return Err((
             Limit::Aliases,
@@ -325,6 +370,11 @@ async fn run(
         .or(named)
         .unwrap_or_else(|| "anonymous".to_owned());
     let started = Instant::now();
+    let turn = state
+        .http
+        .executions
+        .turn(state.http.metrics.waiting())
+        .await;
     let response = graphql::execute_on(
         &state.schema,
         state.db.clone(),
@@ -333,6 +383,7 @@ async fn run(
         request,
     )
     .await;
+    drop(turn);
     for error in &response.errors {
         let code = error.extensions.as_ref().and_then(|x| x.get("code"));
         for limit in [Limit::Depth, Limit::Cost, Limit::Directives] {
@@ -735,6 +786,28 @@ pub async fn deadline(State(state): State<AppState>, request: Request, next: Nex
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn operations_beyond_the_slots_wait_their_turn() {
+        let executions = Executions::new(1);
+        let waiting = prometheus::IntGauge::new("waiting", "waiting").expect("gauge");
+        let first = executions.turn(&waiting).await;
+        let mut second = Box::pin(executions.turn(&waiting));
+        let wait = std::time::Duration::from_millis(20);
+        assert!(tokio::time::timeout(wait, &mut second).await.is_err());
+        assert_eq!(waiting.get(), 1);
+        // One that gives up waiting (its deadline passed) stops being counted.
+        let third = tokio::time::timeout(wait, executions.turn(&waiting)).await;
+        assert!(third.is_err());
+        assert_eq!(waiting.get(), 1);
+        drop(first);
+        let second = tokio::time::timeout(std::time::Duration::from_secs(5), second)
+            .await
+            .expect("the second gets the turn the first gave up");
+        assert_eq!(waiting.get(), 0);
+        drop(second);
+        assert!(executions.0.try_acquire().is_ok());
+    }
 
     fn accept(value: &str) -> Option<Media> {
         let mut headers = HeaderMap::new();

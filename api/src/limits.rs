@@ -71,6 +71,16 @@ pub struct Limits {
         global = true
     )]
     pub acquire_timeout_ms: u64,
+    /// Most GraphQL operations executing at once; the others wait their turn within their
+    /// deadline. An answer from the response cache needs no turn. Bounds memory under load (a
+    /// page of 100 regions with seats holds a few MB while it is built); 0: four per CPU core.
+    #[arg(
+        long,
+        env = "MAX_CONCURRENT_EXECUTIONS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub max_executions: usize,
     /// Requests per minute, per token subject (signed in) or per client address (anonymous), by
     /// role: `anonymous=300,admin=6000,...`; roles not named get `signed_in=`; `off` disables.
     #[arg(
@@ -102,6 +112,15 @@ impl Limits {
 
     pub fn acquire_timeout(&self) -> Duration {
         Duration::from_millis(self.acquire_timeout_ms)
+    }
+
+    /// How many operations may execute at once (`MAX_CONCURRENT_EXECUTIONS`, 0 meaning four per
+    /// CPU core).
+    pub fn executions(&self) -> usize {
+        match self.max_executions {
+            0 => 4 * std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
     }
 
     /// The per-minute quotas by role (`None`: anonymous), or `None` when rate limiting is off.

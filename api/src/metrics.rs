@@ -15,6 +15,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     cache: IntCounterVec,
     statements: prometheus::IntGauge,
+    waiting: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -62,6 +63,11 @@ impl Metrics {
             "SQL statements the API has run since it started",
         )
         .expect("valid metric");
+        let waiting = prometheus::IntGauge::new(
+            "graphql_executions_waiting",
+            "GraphQL operations waiting for a turn to execute (MAX_CONCURRENT_EXECUTIONS)",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -69,6 +75,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(cache.clone()),
             Box::new(statements.clone()),
+            Box::new(waiting.clone()),
         ] {
             let _ = registry.register(collector);
         }
@@ -80,6 +87,7 @@ impl Metrics {
             pool,
             cache,
             statements,
+            waiting,
         }
     }
 
@@ -110,6 +118,11 @@ impl Metrics {
     pub fn cache(&self, hit: bool) {
         let outcome = if hit { "hit" } else { "miss" };
         self.cache.with_label_values(&[outcome]).inc();
+    }
+
+    /// The gauge of operations waiting for a turn to execute.
+    pub fn waiting(&self) -> &prometheus::IntGauge {
+        &self.waiting
     }
 
     /// The metrics in the Prometheus text format, with the pool's state and the statement count

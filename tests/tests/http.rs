@@ -455,7 +455,13 @@ async fn the_service_answers_503_while_the_database_is_away_and_recovers() {
     // are run again on fresh connections rather than failing. Several requests at once first,
     // so that the pool holds several connections to cut.
     let terminate_connections = || async {
-        terminate_connections().await;
+        admin
+            .execute_unprepared(&format!(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+                 WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ))
+            .await
+            .unwrap();
     };
     let cut_pooled_connections = || async {
         let warm: Vec<_> = (0..8).map(|_| app.post(None, query, json!({}))).collect();
