@@ -182,15 +182,22 @@ def wait_for(url, seconds=60):
 
 
 def cpu_ticks(pids):
-    total = 0
+    """CPU ticks (user + system) used so far, by pid."""
+    ticks = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            ticks[pid] = int(fields[11]) + int(fields[12])
         except (FileNotFoundError, ProcessLookupError, IndexError):
             pass
-    return total
+    return ticks
+
+
+def cpu_used(before, after):
+    """Ticks used between two samples by the processes alive at the second one (a process started
+    in between counts from zero; one that ended in between is left out, never made negative)."""
+    return sum(t - before.get(pid, 0) for pid, t in after.items())
 
 
 def tree(pid):
@@ -271,14 +278,13 @@ end
 
 
 def measure(name, url, query, variables, connections, seconds, server_pids, base=None, token=None):
-    pg = postgres_pids()
-    server_before, pg_before = cpu_ticks(server_pids), cpu_ticks(pg)
+    server_before, pg_before = cpu_ticks(server_pids), cpu_ticks(postgres_pids())
     sql_before = statements(base) if base else None
     result = wrk(url, query, variables, connections, seconds, token)
-    server_after, pg_after = cpu_ticks(server_pids), cpu_ticks(pg)
+    server_after, pg_after = cpu_ticks(server_pids), cpu_ticks(postgres_pids())
     n = max(result["requests"], 1)
-    result["server_cpu_ms_per_request"] = (server_after - server_before) * 1000 / CLK_TCK / n
-    result["postgres_cpu_ms_per_request"] = (pg_after - pg_before) * 1000 / CLK_TCK / n
+    result["server_cpu_ms_per_request"] = cpu_used(server_before, server_after) * 1000 / CLK_TCK / n
+    result["postgres_cpu_ms_per_request"] = cpu_used(pg_before, pg_after) * 1000 / CLK_TCK / n
     if base:
         result["sql_per_request"] = (statements(base) - sql_before) / n
     result["operation"], result["concurrency"] = name, connections
