@@ -57,22 +57,13 @@ impl ApiError {
 /// statement): the pool timed out, the connection broke, or PostgreSQL ended or cancelled it
 /// (SQLSTATE classes 08 and 57, which includes the statement timeout).
 pub fn is_unavailable(err: &DbErr) -> bool {
-    use sea_orm::{RuntimeErr, sqlx};
-    match err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => match e {
-            sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Protocol(_) => true,
-            sqlx::Error::Database(db) => db
-                .code()
-                .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
-            _ => false,
-        },
-        _ => false,
-    }
+    use sea_orm::sqlx::Error;
+    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+        || sqlx_error(err).is_some_and(|e| {
+            matches!(e, Error::PoolTimedOut | Error::PoolClosed)
+                || closed_connection(e)
+                || sqlstate(e).is_some_and(|code| code.starts_with("57"))
+        })
 }
 
 /// Whether `err` says that the connection a statement went out on was closed or broken (so the
@@ -80,19 +71,35 @@ pub fn is_unavailable(err: &DbErr) -> bool {
 /// a connection failed or timed out) or the statement failing (class 57014, the statement
 /// timeout, included).
 pub fn is_broken_connection(err: &DbErr) -> bool {
-    use sea_orm::{RuntimeErr, sqlx};
+    sqlx_error(err).is_some_and(closed_connection)
+}
+
+/// The sqlx error under a failed connection, statement or query.
+fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    use sea_orm::RuntimeErr::SqlxError;
     match err {
-        DbErr::Conn(RuntimeErr::SqlxError(e))
-        | DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Query(RuntimeErr::SqlxError(e)) => match e {
-            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
-            // admin_shutdown, crash_shutdown, cannot_connect_now; connection exceptions.
-            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-                matches!(&*code, "57P01" | "57P02" | "57P03") || code.starts_with("08")
-            }),
-            _ => false,
-        },
-        _ => false,
+        DbErr::Conn(SqlxError(e)) | DbErr::Exec(SqlxError(e)) | DbErr::Query(SqlxError(e)) => {
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
+/// A connection that broke or that PostgreSQL ended: I/O, protocol, a crashed SQLite worker;
+/// admin_shutdown, crash_shutdown, cannot_connect_now; connection exceptions (class 08).
+fn closed_connection(e: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    matches!(e, Error::Io(_) | Error::Protocol(_) | Error::WorkerCrashed)
+        || sqlstate(e).is_some_and(|code| {
+            matches!(code.as_str(), "57P01" | "57P02" | "57P03") || code.starts_with("08")
+        })
+}
+
+/// The SQLSTATE of a database error.
+fn sqlstate(e: &sea_orm::sqlx::Error) -> Option<String> {
+    match e {
+        sea_orm::sqlx::Error::Database(db) => db.code().map(|code| code.into_owned()),
+        _ => None,
     }
 }
 
@@ -114,3 +121,24 @@ impl From<Arc<DbErr>> for ApiError {
 
 /// The result type of services.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::{DbErr, is_broken_connection, is_unavailable};
+    use sea_orm::{ConnAcquireErr, RuntimeErr, sqlx};
+
+    #[test]
+    fn a_closed_connection_is_retried_an_unreachable_database_is_not() {
+        let query = |e: sqlx::Error| DbErr::Query(RuntimeErr::SqlxError(e));
+        let closed = query(sqlx::Error::Io(std::io::ErrorKind::BrokenPipe.into()));
+        assert!(is_broken_connection(&closed) && is_unavailable(&closed));
+        let garbled = query(sqlx::Error::Protocol("unexpected message".into()));
+        assert!(is_broken_connection(&garbled) && is_unavailable(&garbled));
+        let waited = query(sqlx::Error::PoolTimedOut);
+        assert!(!is_broken_connection(&waited) && is_unavailable(&waited));
+        let acquire = DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        assert!(!is_broken_connection(&acquire) && is_unavailable(&acquire));
+        let missing = DbErr::RecordNotFound("region".into());
+        assert!(!is_broken_connection(&missing) && !is_unavailable(&missing));
+    }
+}
