@@ -8,6 +8,10 @@
 //! only so, when queries read from a replica, which receives no notifications), and after every
 //! mutation this replica runs. Answers for signed-in viewers are never cached: they depend on
 //! rights. Until the watcher has read a version, the cache stays out of the way.
+//!
+//! The same version keys the reference tables kept in memory ([`ReferenceTables`]): public,
+//! small tables that nearly every answer joins, read once per version instead of once per
+//! request.
 
 use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
@@ -43,6 +47,8 @@ pub struct ResponseCache {
     entries: Option<Mutex<Entries>>,
     /// The data version known here; 0 until the watcher has read it (then nothing is cached).
     version: AtomicI64,
+    /// The reference tables, kept under the same version.
+    tables: Arc<ReferenceTables>,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -65,6 +71,15 @@ impl ResponseCache {
                 })
             }),
             version: AtomicI64::new(0),
+            tables: Arc::default(),
+        }
+    }
+
+    /// The reference tables a request may reuse: those read at the version known now.
+    pub fn tables(&self) -> TablesAt {
+        TablesAt {
+            tables: self.tables.clone(),
+            version: self.version(),
         }
     }
 
@@ -171,6 +186,53 @@ impl ResponseCache {
             }
         })
     }
+}
+
+/// A value read from the database at a data version, kept until a request knows a newer one.
+#[derive(Debug)]
+pub struct Versioned<T>(std::sync::RwLock<Option<(i64, Arc<T>)>>);
+
+impl<T> Default for Versioned<T> {
+    fn default() -> Self {
+        Versioned(std::sync::RwLock::new(None))
+    }
+}
+
+impl<T> Versioned<T> {
+    /// The value kept at `version`; never one at an unknown version (0).
+    pub fn get(&self, version: i64) -> Option<Arc<T>> {
+        let kept = self.0.read().ok()?;
+        kept.as_ref()
+            .filter(|(at, _)| version > 0 && *at == version)
+            .map(|(_, value)| value.clone())
+    }
+
+    /// Keeps `value`, read after `version` was known (so it is at least as new as that version),
+    /// unless a value of a newer version is kept already.
+    pub fn put(&self, version: i64, value: Arc<T>) {
+        if version <= 0 {
+            return;
+        }
+        if let Ok(mut kept) = self.0.write()
+            && kept.as_ref().is_none_or(|(at, _)| *at <= version)
+        {
+            *kept = Some((version, value));
+        }
+    }
+}
+
+/// The reference tables kept in memory. Only tables every viewer may read in full belong here
+/// (see `access::disciplines`), since one copy serves every request.
+#[derive(Debug, Default)]
+pub struct ReferenceTables {
+    pub disciplines: Versioned<crate::service::reference::DisciplineTable>,
+}
+
+/// The reference tables and the data version a request began at.
+#[derive(Debug, Clone)]
+pub struct TablesAt {
+    pub tables: Arc<ReferenceTables>,
+    pub version: i64,
 }
 
 /// Wakes `notified` at every `NOTIFY registry_data_version`; reconnects after a failure.

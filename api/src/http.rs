@@ -379,6 +379,7 @@ async fn run(
         &state.schema,
         state.db.clone(),
         state.read_db.clone(),
+        Some(state.cache.tables()),
         viewer.clone(),
         request,
     )

@@ -56,8 +56,8 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Automatic persisted queries, or the allow-list of operations that may run.
     pub persisted: Arc<persisted::PersistedQueries>,
-    /// Anonymous answers by data version; off unless [`AppState::with_response_cache`] turned it
-    /// on together with its watcher.
+    /// Anonymous answers and reference tables by data version; both out of the way until
+    /// [`AppState::with_response_cache`] started the watcher of the version.
     pub cache: Arc<cache::ResponseCache>,
 }
 
@@ -87,7 +87,8 @@ impl AppState {
     }
 
     /// The same state with a response cache of `entries` answers (0: none), kept current by
-    /// a watcher of the data version (spawned here; call from within a Tokio runtime).
+    /// a watcher of the data version (spawned here; call from within a Tokio runtime). The
+    /// watcher runs even without answers to keep: the reference tables are kept by it too.
     pub fn with_response_cache(
         mut self,
         entries: usize,
@@ -95,10 +96,8 @@ impl AppState {
         poll: std::time::Duration,
     ) -> Self {
         self.cache = Arc::new(cache::ResponseCache::new(entries));
-        if entries > 0 {
-            let read = self.read_db.clone().unwrap_or_else(|| self.db.clone());
-            self.cache.watch(read, listen_url, poll);
-        }
+        let read = self.read_db.clone().unwrap_or_else(|| self.db.clone());
+        self.cache.watch(read, listen_url, poll);
         self
     }
 

@@ -162,3 +162,87 @@ async fn commits_are_notified_to_every_replica() {
     }
     assert!(now > known, "the commit was notified");
 }
+
+const DISCIPLINES: &str = "{ disciplines { code nameNl } }";
+
+/// The Dutch name of discipline `code` in `data` of [`DISCIPLINES`].
+fn dutch_name(data: &Value, code: &str) -> Value {
+    data["disciplines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code)
+        .map(|d| d["nameNl"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// Runs [`DISCIPLINES`] until it runs no SQL (the table is kept in memory), at most 100 times.
+async fn until_kept(app: &TestApp) -> Value {
+    for _ in 0..100 {
+        let (data, statements) = app.counted(DISCIPLINES, json!({})).await;
+        if statements == 0 {
+            return data;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the discipline table was never kept");
+}
+
+/// The discipline table is read once per data version, whoever asks, with the response cache
+/// off; a change of the data (even one behind the API's back) makes it read again.
+async fn reference_tables(backend: common::Backend) {
+    // No answers kept, and a poll of an hour: only this replica's mutations move the version,
+    // so every statement counted is the test's own.
+    let Some(app) = TestApp::spawn_with(backend, 1, |state| {
+        state.with_response_cache(0, None, Duration::from_secs(3600))
+    })
+    .await
+    else {
+        return;
+    };
+    let kept = until_kept(&app).await;
+    assert_eq!(dutch_name(&kept, "GENERAL_PRACTICE"), "Huisartsen");
+    // Signed-in viewers and other fields use the same table: a seat's disciplines cost no SQL.
+    let seats = "{ region(code: \"R01\") { resv { seats { disciplines { code } } } } }";
+    let before = app.statements.get();
+    let anonymous = app.data(seats, json!({})).await;
+    let anonymous_statements = app.statements.get() - before;
+    let before = app.statements.get();
+    let signed_in = app.data_as("national_analyst", &[], seats, json!({})).await;
+    assert_eq!(signed_in, anonymous);
+    assert!(
+        anonymous["region"]["resv"]["seats"][0]["disciplines"][0]["code"].is_string(),
+        "{anonymous}"
+    );
+    // Region, RESV, seats, seat disciplines; no discipline table (claims aside on PostgreSQL).
+    assert_eq!(anonymous_statements, 4);
+    let claims = u64::from(backend == common::Backend::Postgres);
+    assert_eq!(app.statements.get() - before, 4 + claims);
+
+    // A change behind the API's back, then a mutation through this replica, which reads the
+    // new version: the table is read again, once, and shows the change.
+    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
+        .await
+        .unwrap();
+    txn.execute_unprepared(
+        "UPDATE discipline SET name_nl = 'Huisartsenzorg' WHERE code = 'GENERAL_PRACTICE'",
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    app.update_region("R02", r#"notes: "a new version""#).await;
+    let (data, statements) = app.counted(DISCIPLINES, json!({})).await;
+    assert_eq!(dutch_name(&data, "GENERAL_PRACTICE"), "Huisartsenzorg");
+    assert_eq!(statements, 1, "read again at the new version");
+    assert_eq!(until_kept(&app).await, data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_tables_are_read_once_per_data_version_sqlite() {
+    reference_tables(common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_tables_are_read_once_per_data_version_postgres() {
+    reference_tables(common::Backend::Postgres).await;
+}

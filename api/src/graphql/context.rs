@@ -2,9 +2,13 @@
 
 use super::loaders::{BatchDriver, Loaders, batch_driver};
 use crate::access::Viewer;
+use crate::cache::TablesAt;
 use crate::db::Reader;
+use crate::error::ApiResult;
+use crate::service::reference::{self, DisciplineTable};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// Per-request data, attached by the HTTP handler.
 pub struct RequestContext {
@@ -17,6 +21,10 @@ pub struct RequestContext {
     pub db: Reader,
     pub viewer: Viewer,
     pub loaders: Loaders,
+    /// The reference tables kept in memory, at the data version known when the request began.
+    tables: Option<TablesAt>,
+    /// The discipline table as this request has it, read or reused at first use.
+    disciplines: tokio::sync::OnceCell<Arc<DisciplineTable>>,
 }
 
 impl RequestContext {
@@ -25,6 +33,7 @@ impl RequestContext {
     pub fn new(
         pool: DatabaseConnection,
         read_pool: DatabaseConnection,
+        tables: Option<TablesAt>,
         viewer: Viewer,
     ) -> (Self, BatchDriver) {
         let db = crate::db::reader(&read_pool, crate::access::claims(&viewer));
@@ -37,9 +46,32 @@ impl RequestContext {
                 db,
                 viewer,
                 loaders,
+                tables,
+                disciplines: tokio::sync::OnceCell::new(),
             },
             driver,
         )
+    }
+
+    /// Every discipline: kept in memory at the request's data version, or else read once for
+    /// this request (one statement, however many rows want their disciplines).
+    pub async fn disciplines(&self) -> ApiResult<&DisciplineTable> {
+        let table = self
+            .disciplines
+            .get_or_try_init(|| async {
+                let kept = self.tables.as_ref();
+                if let Some(table) = kept.and_then(|t| t.tables.disciplines.get(t.version)) {
+                    return ApiResult::Ok(table);
+                }
+                let rows = reference::disciplines(&self.db, &self.viewer).await?;
+                let table = Arc::new(DisciplineTable::new(rows));
+                if let Some(t) = kept {
+                    t.tables.disciplines.put(t.version, table.clone());
+                }
+                Ok(table)
+            })
+            .await?;
+        Ok(table)
     }
 }
 

@@ -157,12 +157,8 @@ impl Voucher {
     }
     /// The discipline the voucher is for.
     async fn discipline(&self, ctx: &Context<'_>) -> Result<Option<Discipline>> {
-        Ok(request(ctx)?
-            .loaders
-            .discipline()
-            .load_one(self.0.discipline_code)
-            .await?
-            .map(Discipline))
+        let table = request(ctx)?.disciplines().await?;
+        Ok(table.get(self.0.discipline_code).cloned().map(Discipline))
     }
     /// The region.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {

@@ -5,7 +5,7 @@
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiError;
-use crate::service::{batch, reference};
+use crate::service::batch;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::*;
 use futures::future::BoxFuture;
@@ -58,25 +58,6 @@ where
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Vec<E::Model>>, ApiError> {
         batch::load_grouped(&self.db, self.scope.clone(), self.column, keys).await
-    }
-}
-
-/// Loads disciplines by code.
-pub struct Disciplines {
-    db: Reader,
-    viewer: Viewer,
-}
-
-impl Loader<DisciplineCode> for Disciplines {
-    type Value = discipline::Model;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[DisciplineCode],
-    ) -> Result<HashMap<DisciplineCode, discipline::Model>, ApiError> {
-        let rows = reference::disciplines_by_code(&self.db, &self.viewer, keys).await?;
-        Ok(rows.into_iter().map(|d| (d.code, d)).collect())
     }
 }
 
@@ -313,10 +294,6 @@ loaders! {
         seat_discipline::Column::SeatId,
         seat_discipline::Column::DisciplineCode,
     );
-    discipline: Disciplines = |db, v| Disciplines {
-        db: db.clone(),
-        viewer: v.clone(),
-    };
     party: ByKey<regional_table_party::Entity> = |db, v| by_key(
         db,
         access::regional_table_parties(v),

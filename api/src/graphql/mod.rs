@@ -153,23 +153,28 @@ pub async fn execute(
     viewer: Viewer,
     request: Request,
 ) -> Response {
-    execute_on(schema, db, None, viewer, request).await
+    execute_on(schema, db, None, None, viewer, request).await
 }
 
 /// Executes a request by `viewer`, reading from `replica` when given and the request runs no
-/// mutation (a mutation, and everything it reads, stays on the primary `db`).
+/// mutation (a mutation, and everything it reads, stays on the primary `db`), and reusing the
+/// reference `tables` kept at the version they name (without them, it reads its own).
 pub async fn execute_on(
     schema: &RegistrySchema,
     db: DatabaseConnection,
     replica: Option<DatabaseConnection>,
+    tables: Option<crate::cache::TablesAt>,
     viewer: Viewer,
     mut request: Request,
 ) -> Response {
+    let mutation = runs_mutation(&mut request);
     let read_pool = match replica {
-        Some(replica) if !runs_mutation(&mut request) => replica,
+        Some(replica) if !mutation => replica,
         _ => db.clone(),
     };
-    let (context, driver) = context::RequestContext::new(db, read_pool, viewer);
+    // What a mutation reads back it reads from the database, as its writes left it.
+    let tables = tables.filter(|_| !mutation);
+    let (context, driver) = context::RequestContext::new(db, read_pool, tables, viewer);
     let mut response =
         loaders::Settled::new(schema.execute(request.data(context)), driver.run()).await;
     errors::add_codes(&mut response);

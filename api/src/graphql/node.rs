@@ -53,7 +53,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
     let Some((kind, key)) = parse_global_id(id) else {
         return Ok(None);
     };
-    let loaders = &request(ctx)?.loaders;
+    let rc = request(ctx)?;
+    let loaders = &rc.loaders;
     if kind == "Discipline" {
         let Some(code) = entity::DisciplineCode::ALL
             .iter()
@@ -62,10 +63,10 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         else {
             return Ok(None);
         };
-        return Ok(loaders
-            .discipline()
-            .load_one(code)
-            .await?
+        let table = rc.disciplines().await?;
+        return Ok(table
+            .get(code)
+            .cloned()
             .map(|d| Node::Discipline(Discipline(d))));
     }
     let Ok(key) = key.parse::<i32>() else {

@@ -237,15 +237,8 @@ pub async fn disciplines_of(
     rc: &RequestContext,
     codes: Vec<entity::DisciplineCode>,
 ) -> Result<Vec<Discipline>> {
-    let found = rc
-        .loaders
-        .discipline()
-        .load_many(codes.iter().copied())
-        .await?;
-    let mut out: Vec<discipline::Model> =
-        codes.iter().filter_map(|c| found.get(c).cloned()).collect();
-    out.sort_by_key(|d| d.sort_order);
-    Ok(out.into_iter().map(Discipline).collect())
+    let table = rc.disciplines().await?;
+    Ok(table.of(&codes).into_iter().map(Discipline).collect())
 }
 
 connection!(
@@ -318,11 +311,7 @@ impl ReferenceQuery {
 
     /// The thirteen disciplines (*disciplines*), GP care first. A fixed reference list, so not paged.
     async fn disciplines(&self, ctx: &Context<'_>) -> Result<Vec<Discipline>> {
-        let rc = request(ctx)?;
-        Ok(reference::disciplines(&rc.db, &rc.viewer)
-            .await?
-            .into_iter()
-            .map(Discipline)
-            .collect())
+        let table = request(ctx)?.disciplines().await?;
+        Ok(table.all().iter().cloned().map(Discipline).collect())
     }
 }

@@ -65,14 +65,33 @@ pub async fn disciplines(db: &Reader, viewer: &Viewer) -> ApiResult<Vec<discipli
         .await?)
 }
 
-/// The disciplines with the given codes (a dataloader batch).
-pub async fn disciplines_by_code(
-    db: &Reader,
-    viewer: &Viewer,
-    codes: &[DisciplineCode],
-) -> ApiResult<Vec<discipline::Model>> {
-    Ok(access::disciplines(viewer)
-        .filter(discipline::Column::Code.is_in(codes.iter().copied()))
-        .all(db)
-        .await?)
+/// Every discipline, in the customary order, to look up by code.
+#[derive(Debug)]
+pub struct DisciplineTable(Vec<discipline::Model>);
+
+impl DisciplineTable {
+    /// The table of `rows`, put in the customary order.
+    pub fn new(mut rows: Vec<discipline::Model>) -> Self {
+        rows.sort_by_key(|d| d.sort_order);
+        DisciplineTable(rows)
+    }
+
+    /// Every discipline, GP care first.
+    pub fn all(&self) -> &[discipline::Model] {
+        &self.0
+    }
+
+    /// The discipline with `code` (thirteen rows: a scan beats hashing).
+    pub fn get(&self, code: DisciplineCode) -> Option<&discipline::Model> {
+        self.0.iter().find(|d| d.code == code)
+    }
+
+    /// The disciplines with `codes`, in the customary order, each once.
+    pub fn of(&self, codes: &[DisciplineCode]) -> Vec<discipline::Model> {
+        self.0
+            .iter()
+            .filter(|d| codes.contains(&d.code))
+            .cloned()
+            .collect()
+    }
 }
