@@ -10,9 +10,10 @@
 //! rights. Until the watcher has read a version, the cache stays out of the way.
 //!
 //! The same version keys the reference tables kept in memory ([`ReferenceTables`]): public,
-//! small tables that nearly every answer joins, read once per version instead of once per
-//! request.
+//! small tables that many answers join (disciplines, care-office regions, IZA regions), read
+//! once per version instead of once per request.
 
+use crate::service::reference;
 use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::num::NonZeroUsize;
@@ -225,7 +226,9 @@ impl<T> Versioned<T> {
 /// (see `access::disciplines`), since one copy serves every request.
 #[derive(Debug, Default)]
 pub struct ReferenceTables {
-    pub disciplines: Versioned<crate::service::reference::DisciplineTable>,
+    pub disciplines: Versioned<reference::DisciplineTable>,
+    pub care_office_regions: Versioned<reference::Table<entity::care_office_region::Model>>,
+    pub iza_regions: Versioned<reference::Table<entity::iza_region::Model>>,
 }
 
 /// The reference tables and the data version a request began at.

@@ -188,8 +188,9 @@ async fn until_kept(app: &TestApp) -> Value {
     panic!("the discipline table was never kept");
 }
 
-/// The discipline table is read once per data version, whoever asks, with the response cache
-/// off; a change of the data (even one behind the API's back) makes it read again.
+/// The reference tables (disciplines, care-office and IZA regions) are read once per data
+/// version, whoever asks, with the response cache off; a change of the data (even one behind
+/// the API's back) makes them read again.
 async fn reference_tables(backend: common::Backend) {
     // No answers kept, and a poll of an hour: only this replica's mutations move the version,
     // so every statement counted is the test's own.
@@ -202,22 +203,73 @@ async fn reference_tables(backend: common::Backend) {
     };
     let kept = until_kept(&app).await;
     assert_eq!(dutch_name(&kept, "GENERAL_PRACTICE"), "Huisartsen");
-    // Signed-in viewers and other fields use the same table: a seat's disciplines cost no SQL.
-    let seats = "{ region(code: \"R01\") { resv { seats { disciplines { code } } } } }";
+    // Signed-in viewers and other fields use the same tables: once they are kept, a region's
+    // care-office and IZA regions and its seats' disciplines cost no SQL.
+    let seats = "{ region(code: \"R01\") {
+        careOfficeRegion { code izaRegions { code } } izaRegion { code careOfficeRegion { code } }
+        resv { seats { disciplines { code } } } } }";
+    app.data(seats, json!({})).await;
     let before = app.statements.get();
     let anonymous = app.data(seats, json!({})).await;
     let anonymous_statements = app.statements.get() - before;
     let before = app.statements.get();
     let signed_in = app.data_as("national_analyst", &[], seats, json!({})).await;
+    let signed_in_statements = app.statements.get() - before;
     assert_eq!(signed_in, anonymous);
-    assert!(
-        anonymous["region"]["resv"]["seats"][0]["disciplines"][0]["code"].is_string(),
-        "{anonymous}"
-    );
-    // Region, RESV, seats, seat disciplines; no discipline table (claims aside on PostgreSQL).
+    // Region, RESV, seats, seat disciplines; no reference table (claims aside on PostgreSQL).
     assert_eq!(anonymous_statements, 4);
     let claims = u64::from(backend == common::Backend::Postgres);
-    assert_eq!(app.statements.get() - before, 4 + claims);
+    assert_eq!(signed_in_statements, 4 + claims);
+
+    // What the kept tables answered is what the database says.
+    let region = &anonymous["region"];
+    assert!(
+        region["resv"]["seats"][0]["disciplines"][0]["code"].is_string(),
+        "{anonymous}"
+    );
+    let codes = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+            let rows = db.query_all(statement).await.unwrap();
+            let codes: Vec<String> = rows
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(0).unwrap())
+                .collect();
+            json!(codes)
+        }
+    };
+    assert_eq!(
+        json!([region["careOfficeRegion"]["code"]]),
+        codes(
+            "SELECT c.code FROM region r JOIN care_office_region c \
+             ON c.id = r.care_office_region_id WHERE r.code = 'R01'"
+        )
+        .await
+    );
+    assert_eq!(
+        json!([region["izaRegion"]["careOfficeRegion"]["code"]]),
+        codes(
+            "SELECT c.code FROM region r JOIN iza_region i ON i.id = r.iza_region_id \
+             JOIN care_office_region c ON c.id = i.care_office_region_id WHERE r.code = 'R01'"
+        )
+        .await
+    );
+    let iza_codes: Vec<Value> = region["careOfficeRegion"]["izaRegions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].clone())
+        .collect();
+    assert!(!iza_codes.is_empty(), "{anonymous}");
+    assert_eq!(
+        json!(iza_codes),
+        codes(
+            "SELECT code FROM iza_region WHERE care_office_region_id = \
+             (SELECT care_office_region_id FROM region WHERE code = 'R01') ORDER BY code"
+        )
+        .await
+    );
 
     // A change behind the API's back, then a mutation through this replica, which reads the
     // new version: the table is read again, once, and shows the change.

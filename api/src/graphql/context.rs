@@ -2,11 +2,12 @@
 
 use super::loaders::{BatchDriver, Loaders, batch_driver};
 use crate::access::Viewer;
-use crate::cache::TablesAt;
+use crate::cache::{ReferenceTables, TablesAt, Versioned};
 use crate::db::Reader;
 use crate::error::ApiResult;
-use crate::service::reference::{self, DisciplineTable};
+use crate::service::reference::{self, DisciplineTable, Table};
 use async_graphql::Context;
+use entity::{care_office_region, iza_region};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -23,8 +24,10 @@ pub struct RequestContext {
     pub loaders: Loaders,
     /// The reference tables kept in memory, at the data version known when the request began.
     tables: Option<TablesAt>,
-    /// The discipline table as this request has it, read or reused at first use.
+    /// The reference tables as this request has them, each read or reused at first use.
     disciplines: tokio::sync::OnceCell<Arc<DisciplineTable>>,
+    care_office_regions: tokio::sync::OnceCell<Arc<Table<care_office_region::Model>>>,
+    iza_regions: tokio::sync::OnceCell<Arc<Table<iza_region::Model>>>,
 }
 
 impl RequestContext {
@@ -48,6 +51,8 @@ impl RequestContext {
                 loaders,
                 tables,
                 disciplines: tokio::sync::OnceCell::new(),
+                care_office_regions: tokio::sync::OnceCell::new(),
+                iza_regions: tokio::sync::OnceCell::new(),
             },
             driver,
         )
@@ -56,17 +61,58 @@ impl RequestContext {
     /// Every discipline: kept in memory at the request's data version, or else read once for
     /// this request (one statement, however many rows want their disciplines).
     pub async fn disciplines(&self) -> ApiResult<&DisciplineTable> {
-        let table = self
-            .disciplines
+        self.kept(
+            &self.disciplines,
+            |t| &t.disciplines,
+            || async {
+                let rows = reference::disciplines(&self.db, &self.viewer).await?;
+                Ok(DisciplineTable::new(rows))
+            },
+        )
+        .await
+    }
+
+    /// Every care-office region, kept or read like [`Self::disciplines`].
+    pub async fn care_office_regions(&self) -> ApiResult<&Table<care_office_region::Model>> {
+        self.kept(
+            &self.care_office_regions,
+            |t| &t.care_office_regions,
+            || reference::all_care_office_regions(&self.db, &self.viewer),
+        )
+        .await
+    }
+
+    /// Every IZA region, kept or read like [`Self::disciplines`].
+    pub async fn iza_regions(&self) -> ApiResult<&Table<iza_region::Model>> {
+        self.kept(
+            &self.iza_regions,
+            |t| &t.iza_regions,
+            || reference::all_iza_regions(&self.db, &self.viewer),
+        )
+        .await
+    }
+
+    /// The table in `cell`, at first use taken from `slot` of the kept tables if it holds one at
+    /// the request's version, or else read, and then kept there.
+    async fn kept<'a, T, Read, Reading>(
+        &'a self,
+        cell: &'a tokio::sync::OnceCell<Arc<T>>,
+        slot: fn(&ReferenceTables) -> &Versioned<T>,
+        read: Read,
+    ) -> ApiResult<&'a T>
+    where
+        Read: FnOnce() -> Reading,
+        Reading: std::future::Future<Output = ApiResult<T>>,
+    {
+        let table = cell
             .get_or_try_init(|| async {
                 let kept = self.tables.as_ref();
-                if let Some(table) = kept.and_then(|t| t.tables.disciplines.get(t.version)) {
+                if let Some(table) = kept.and_then(|t| slot(&t.tables).get(t.version)) {
                     return ApiResult::Ok(table);
                 }
-                let rows = reference::disciplines(&self.db, &self.viewer).await?;
-                let table = Arc::new(DisciplineTable::new(rows));
+                let table = Arc::new(read().await?);
                 if let Some(t) = kept {
-                    t.tables.disciplines.put(t.version, table.clone());
+                    slot(&t.tables).put(t.version, table.clone());
                 }
                 Ok(table)
             })

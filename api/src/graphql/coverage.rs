@@ -281,12 +281,8 @@ impl CoverageGroup {
         let Ok(id) = self.figures.key.parse::<i32>() else {
             return Ok(None);
         };
-        Ok(request(ctx)?
-            .loaders
-            .care_office_region()
-            .load_one(id)
-            .await?
-            .map(CareOfficeRegion))
+        let table = request(ctx)?.care_office_regions().await?;
+        Ok(table.get(id).cloned().map(CareOfficeRegion))
     }
 
     /// The region, when grouped by region (as it is now; it may since have been renamed).

@@ -259,16 +259,6 @@ macro_rules! loaders {
 }
 
 loaders! {
-    care_office_region: ByKey<care_office_region::Entity> =
-        |db, v| by_key(db, access::care_office_regions(v), care_office_region::Column::Id);
-    iza_region: ByKey<iza_region::Entity> =
-        |db, v| by_key(db, access::iza_regions(v), iza_region::Column::Id);
-    iza_regions_by_care_office: ByParent<iza_region::Entity> = |db, v| by_parent(
-        db,
-        access::iza_regions(v),
-        iza_region::Column::CareOfficeRegionId,
-        iza_region::Column::Code,
-    );
     region: ByKey<region::Entity> = |db, v| by_key(db, access::regions(v), region::Column::Id);
     regions_by_care_office: ByParent<region::Entity> = |db, v| by_parent(
         db,

@@ -73,15 +73,17 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         return Ok(None);
     };
     Ok(match kind.as_str() {
-        "CareOfficeRegion" => loaders
-            .care_office_region()
-            .load_one(key)
+        "CareOfficeRegion" => rc
+            .care_office_regions()
             .await?
+            .get(key)
+            .cloned()
             .map(|m| Node::CareOfficeRegion(CareOfficeRegion(m))),
-        "IzaRegion" => loaders
-            .iza_region()
-            .load_one(key)
+        "IzaRegion" => rc
+            .iza_regions()
             .await?
+            .get(key)
+            .cloned()
             .map(|m| Node::IzaRegion(IzaRegion(m))),
         "Region" => loaders
             .region()

@@ -105,14 +105,12 @@ impl CareOfficeRegion {
     }
     /// The IZA regions mainly within this care-office region.
     async fn iza_regions(&self, ctx: &Context<'_>) -> Result<Vec<IzaRegion>> {
-        let loaded = request(ctx)?
-            .loaders
-            .iza_regions_by_care_office()
-            .load_one(self.0.id)
-            .await?;
-        Ok(loaded
-            .unwrap_or_default()
-            .into_iter()
+        let table = request(ctx)?.iza_regions().await?;
+        Ok(table
+            .all()
+            .iter()
+            .filter(|iza| iza.care_office_region_id == self.0.id)
+            .cloned()
             .map(IzaRegion)
             .collect())
     }
@@ -176,12 +174,11 @@ impl IzaRegion {
     }
     /// The care-office region that holds most of this IZA region.
     async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
-        let loaded = request(ctx)?
-            .loaders
-            .care_office_region()
-            .load_one(self.0.care_office_region_id)
-            .await?;
-        Ok(loaded.map(CareOfficeRegion))
+        let table = request(ctx)?.care_office_regions().await?;
+        Ok(table
+            .get(self.0.care_office_region_id)
+            .cloned()
+            .map(CareOfficeRegion))
     }
     /// The regions made from this IZA region.
     async fn regions(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {

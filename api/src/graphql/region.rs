@@ -134,24 +134,19 @@ impl Region {
     }
     /// The care-office region (*zorgkantoorregio*) this region belongs to.
     async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
-        let loaded = request(ctx)?
-            .loaders
-            .care_office_region()
-            .load_one(self.0.care_office_region_id)
-            .await?;
-        Ok(loaded.map(CareOfficeRegion))
+        let table = request(ctx)?.care_office_regions().await?;
+        Ok(table
+            .get(self.0.care_office_region_id)
+            .cloned()
+            .map(CareOfficeRegion))
     }
     /// The IZA region this region was made from.
     async fn iza_region(&self, ctx: &Context<'_>) -> Result<Option<IzaRegion>> {
         let Some(id) = self.0.iza_region_id else {
             return Ok(None);
         };
-        Ok(request(ctx)?
-            .loaders
-            .iza_region()
-            .load_one(id)
-            .await?
-            .map(IzaRegion))
+        let table = request(ctx)?.iza_regions().await?;
+        Ok(table.get(id).cloned().map(IzaRegion))
     }
     /// The region's RESV (*regionaal eerstelijnssamenwerkingsverband*), if it has one.
     async fn resv(&self, ctx: &Context<'_>) -> Result<Option<Resv>> {

@@ -65,6 +65,52 @@ pub async fn disciplines(db: &Reader, viewer: &Viewer) -> ApiResult<Vec<discipli
         .await?)
 }
 
+/// Every care-office region, by code.
+pub async fn all_care_office_regions(
+    db: &Reader,
+    viewer: &Viewer,
+) -> ApiResult<Table<care_office_region::Model>> {
+    let rows = access::care_office_regions(viewer)
+        .order_by_asc(care_office_region::Column::Code)
+        .all(db)
+        .await?;
+    Ok(Table::new(rows, |r| r.id))
+}
+
+/// Every IZA region, by code.
+pub async fn all_iza_regions(db: &Reader, viewer: &Viewer) -> ApiResult<Table<iza_region::Model>> {
+    let rows = access::iza_regions(viewer)
+        .order_by_asc(iza_region::Column::Code)
+        .all(db)
+        .await?;
+    Ok(Table::new(rows, |r| r.id))
+}
+
+/// A whole reference table, in its order, to look up by id.
+#[derive(Debug)]
+pub struct Table<M> {
+    rows: Vec<M>,
+    by_id: std::collections::HashMap<i32, usize>,
+}
+
+impl<M> Table<M> {
+    /// The table of `rows`, each known by `id`.
+    pub fn new(rows: Vec<M>, id: impl Fn(&M) -> i32) -> Self {
+        let by_id = rows.iter().enumerate().map(|(i, m)| (id(m), i)).collect();
+        Table { rows, by_id }
+    }
+
+    /// Every row, in the table's order.
+    pub fn all(&self) -> &[M] {
+        &self.rows
+    }
+
+    /// The row with `id`.
+    pub fn get(&self, id: i32) -> Option<&M> {
+        self.by_id.get(&id).map(|&i| &self.rows[i])
+    }
+}
+
 /// Every discipline, in the customary order, to look up by code.
 #[derive(Debug)]
 pub struct DisciplineTable(Vec<discipline::Model>);
