@@ -329,6 +329,31 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_table_serves_only_its_own_version() {
+        let kept = Versioned::<&str>::default();
+        // Nothing is kept at an unknown version, nor served for one.
+        kept.put(0, Arc::new("unknown"));
+        assert!(kept.get(0).is_none());
+        kept.put(5, Arc::new("five"));
+        assert!(kept.get(0).is_none());
+        assert_eq!(kept.get(5).as_deref(), Some(&"five"));
+        assert!(
+            kept.get(6).is_none(),
+            "a newer version reads the table again"
+        );
+        // A slow request of an older version does not replace a newer copy.
+        kept.put(7, Arc::new("seven"));
+        kept.put(6, Arc::new("six"));
+        assert!(kept.get(6).is_none());
+        assert_eq!(kept.get(7).as_deref(), Some(&"seven"));
+        // The tables a request gets carry the version known when it began.
+        let cache = ResponseCache::new(0);
+        assert_eq!(cache.tables().version, 0);
+        cache.version.store(9, Ordering::Release);
+        assert_eq!(cache.tables().version, 9);
+    }
+
+    #[test]
     fn requests_differ_by_variables_operation_and_media() {
         let cache = ResponseCache::new(10);
         cache.version.store(1, Ordering::Release);
