@@ -227,8 +227,8 @@ impl<T> Versioned<T> {
 #[derive(Debug, Default)]
 pub struct ReferenceTables {
     pub disciplines: Versioned<reference::DisciplineTable>,
-    pub care_office_regions: Versioned<reference::Table<entity::care_office_region::Model>>,
-    pub iza_regions: Versioned<reference::Table<entity::iza_region::Model>>,
+    pub care_office_regions: Versioned<reference::Table<i32, entity::care_office_region::Model>>,
+    pub iza_regions: Versioned<reference::Table<i32, entity::iza_region::Model>>,
 }
 
 /// The reference tables and the data version a request began at.

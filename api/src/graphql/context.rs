@@ -26,8 +26,8 @@ pub struct RequestContext {
     tables: Option<TablesAt>,
     /// The reference tables as this request has them, each read or reused at first use.
     disciplines: tokio::sync::OnceCell<Arc<DisciplineTable>>,
-    care_office_regions: tokio::sync::OnceCell<Arc<Table<care_office_region::Model>>>,
-    iza_regions: tokio::sync::OnceCell<Arc<Table<iza_region::Model>>>,
+    care_office_regions: tokio::sync::OnceCell<Arc<Table<i32, care_office_region::Model>>>,
+    iza_regions: tokio::sync::OnceCell<Arc<Table<i32, iza_region::Model>>>,
 }
 
 impl RequestContext {
@@ -64,16 +64,13 @@ impl RequestContext {
         self.kept(
             &self.disciplines,
             |t| &t.disciplines,
-            || async {
-                let rows = reference::disciplines(&self.db, &self.viewer).await?;
-                Ok(DisciplineTable::new(rows))
-            },
+            || reference::all_disciplines(&self.db, &self.viewer),
         )
         .await
     }
 
     /// Every care-office region, kept or read like [`Self::disciplines`].
-    pub async fn care_office_regions(&self) -> ApiResult<&Table<care_office_region::Model>> {
+    pub async fn care_office_regions(&self) -> ApiResult<&Table<i32, care_office_region::Model>> {
         self.kept(
             &self.care_office_regions,
             |t| &t.care_office_regions,
@@ -83,7 +80,7 @@ impl RequestContext {
     }
 
     /// Every IZA region, kept or read like [`Self::disciplines`].
-    pub async fn iza_regions(&self) -> ApiResult<&Table<iza_region::Model>> {
+    pub async fn iza_regions(&self) -> ApiResult<&Table<i32, iza_region::Model>> {
         self.kept(
             &self.iza_regions,
             |t| &t.iza_regions,

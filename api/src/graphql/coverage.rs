@@ -282,7 +282,7 @@ impl CoverageGroup {
             return Ok(None);
         };
         let table = request(ctx)?.care_office_regions().await?;
-        Ok(table.get(id).cloned().map(CareOfficeRegion))
+        Ok(table.get(&id).cloned().map(CareOfficeRegion))
     }
 
     /// The region, when grouped by region (as it is now; it may since have been renamed).

@@ -158,7 +158,7 @@ impl Voucher {
     /// The discipline the voucher is for.
     async fn discipline(&self, ctx: &Context<'_>) -> Result<Option<Discipline>> {
         let table = request(ctx)?.disciplines().await?;
-        Ok(table.get(self.0.discipline_code).cloned().map(Discipline))
+        Ok(table.get(&self.0.discipline_code).cloned().map(Discipline))
     }
     /// The region.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {

@@ -65,7 +65,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         };
         let table = rc.disciplines().await?;
         return Ok(table
-            .get(code)
+            .get(&code)
             .cloned()
             .map(|d| Node::Discipline(Discipline(d))));
     }
@@ -76,13 +76,13 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         "CareOfficeRegion" => rc
             .care_office_regions()
             .await?
-            .get(key)
+            .get(&key)
             .cloned()
             .map(|m| Node::CareOfficeRegion(CareOfficeRegion(m))),
         "IzaRegion" => rc
             .iza_regions()
             .await?
-            .get(key)
+            .get(&key)
             .cloned()
             .map(|m| Node::IzaRegion(IzaRegion(m))),
         "Region" => loaders

@@ -176,7 +176,7 @@ impl IzaRegion {
     async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
         let table = request(ctx)?.care_office_regions().await?;
         Ok(table
-            .get(self.0.care_office_region_id)
+            .get(&self.0.care_office_region_id)
             .cloned()
             .map(CareOfficeRegion))
     }

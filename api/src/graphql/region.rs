@@ -136,7 +136,7 @@ impl Region {
     async fn care_office_region(&self, ctx: &Context<'_>) -> Result<Option<CareOfficeRegion>> {
         let table = request(ctx)?.care_office_regions().await?;
         Ok(table
-            .get(self.0.care_office_region_id)
+            .get(&self.0.care_office_region_id)
             .cloned()
             .map(CareOfficeRegion))
     }
@@ -146,7 +146,7 @@ impl Region {
             return Ok(None);
         };
         let table = request(ctx)?.iza_regions().await?;
-        Ok(table.get(id).cloned().map(IzaRegion))
+        Ok(table.get(&id).cloned().map(IzaRegion))
     }
     /// The region's RESV (*regionaal eerstelijnssamenwerkingsverband*), if it has one.
     async fn resv(&self, ctx: &Context<'_>) -> Result<Option<Resv>> {

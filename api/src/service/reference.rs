@@ -57,19 +57,20 @@ pub async fn iza_regions(
     .await
 }
 
-/// All disciplines in their customary order (GP care first).
-pub async fn disciplines(db: &Reader, viewer: &Viewer) -> ApiResult<Vec<discipline::Model>> {
-    Ok(access::disciplines(viewer)
+/// Every discipline, in the customary order (GP care first).
+pub async fn all_disciplines(db: &Reader, viewer: &Viewer) -> ApiResult<DisciplineTable> {
+    let rows = access::disciplines(viewer)
         .order_by_asc(discipline::Column::SortOrder)
         .all(db)
-        .await?)
+        .await?;
+    Ok(Table::new(rows, |d| d.code))
 }
 
 /// Every care-office region, by code.
 pub async fn all_care_office_regions(
     db: &Reader,
     viewer: &Viewer,
-) -> ApiResult<Table<care_office_region::Model>> {
+) -> ApiResult<Table<i32, care_office_region::Model>> {
     let rows = access::care_office_regions(viewer)
         .order_by_asc(care_office_region::Column::Code)
         .all(db)
@@ -78,7 +79,10 @@ pub async fn all_care_office_regions(
 }
 
 /// Every IZA region, by code.
-pub async fn all_iza_regions(db: &Reader, viewer: &Viewer) -> ApiResult<Table<iza_region::Model>> {
+pub async fn all_iza_regions(
+    db: &Reader,
+    viewer: &Viewer,
+) -> ApiResult<Table<i32, iza_region::Model>> {
     let rows = access::iza_regions(viewer)
         .order_by_asc(iza_region::Column::Code)
         .all(db)
@@ -86,18 +90,21 @@ pub async fn all_iza_regions(db: &Reader, viewer: &Viewer) -> ApiResult<Table<iz
     Ok(Table::new(rows, |r| r.id))
 }
 
-/// A whole reference table, in its order, to look up by id.
+/// A whole reference table, in its order, to look up by key.
 #[derive(Debug)]
-pub struct Table<M> {
+pub struct Table<K, M> {
     rows: Vec<M>,
-    by_id: std::collections::HashMap<i32, usize>,
+    index: std::collections::HashMap<K, usize>,
 }
 
-impl<M> Table<M> {
-    /// The table of `rows`, each known by `id`.
-    pub fn new(rows: Vec<M>, id: impl Fn(&M) -> i32) -> Self {
-        let by_id = rows.iter().enumerate().map(|(i, m)| (id(m), i)).collect();
-        Table { rows, by_id }
+/// Every discipline, in the customary order (GP care first), by code.
+pub type DisciplineTable = Table<DisciplineCode, discipline::Model>;
+
+impl<K: std::hash::Hash + Eq, M> Table<K, M> {
+    /// The table of `rows`, in their order, each known by `key`.
+    pub fn new(rows: Vec<M>, key: impl Fn(&M) -> K) -> Self {
+        let index = rows.iter().enumerate().map(|(i, m)| (key(m), i)).collect();
+        Table { rows, index }
     }
 
     /// Every row, in the table's order.
@@ -105,39 +112,23 @@ impl<M> Table<M> {
         &self.rows
     }
 
-    /// The row with `id`.
-    pub fn get(&self, id: i32) -> Option<&M> {
-        self.by_id.get(&id).map(|&i| &self.rows[i])
-    }
-}
-
-/// Every discipline, in the customary order, to look up by code.
-#[derive(Debug)]
-pub struct DisciplineTable(Vec<discipline::Model>);
-
-impl DisciplineTable {
-    /// The table of `rows`, put in the customary order.
-    pub fn new(mut rows: Vec<discipline::Model>) -> Self {
-        rows.sort_by_key(|d| d.sort_order);
-        DisciplineTable(rows)
+    /// The row with `key`.
+    pub fn get(&self, key: &K) -> Option<&M> {
+        self.index.get(key).map(|&i| &self.rows[i])
     }
 
-    /// Every discipline, GP care first.
-    pub fn all(&self) -> &[discipline::Model] {
-        &self.0
-    }
-
-    /// The discipline with `code` (thirteen rows: a scan beats hashing).
-    pub fn get(&self, code: DisciplineCode) -> Option<&discipline::Model> {
-        self.0.iter().find(|d| d.code == code)
-    }
-
-    /// The disciplines with `codes`, in the customary order, each once.
-    pub fn of(&self, codes: &[DisciplineCode]) -> Vec<discipline::Model> {
-        self.0
+    /// The rows with `keys`, in the table's order, each once.
+    pub fn of(&self, keys: &[K]) -> Vec<M>
+    where
+        M: Clone,
+    {
+        let mut found: Vec<usize> = keys
             .iter()
-            .filter(|d| codes.contains(&d.code))
-            .cloned()
-            .collect()
+            .filter_map(|k| self.index.get(k))
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| self.rows[i].clone()).collect()
     }
 }
