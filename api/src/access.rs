@@ -224,35 +224,65 @@ pub fn ensure_signed_in(viewer: &Viewer) -> ApiResult<()> {
 /// A row of region `code` (RESV, seat, regional table, neighbourhood collaboration, agreement) may
 /// be changed by an admin and by the region's coordinator.
 pub fn ensure_can_edit_region(viewer: &Viewer, region_code: &str) -> ApiResult<()> {
-    match signed_in(viewer)? {
-        Role::Admin => Ok(()),
-        Role::RegionalCoordinator if viewer.keeps_region(region_code) => Ok(()),
-        _ => Err(ApiError::Forbidden),
-    }
+    ensure_right(viewer, Right::RegionKeepers, Some(region_code))
 }
 
 /// Subsidies and vouchers may be changed by ZonMw staff and admins.
 pub fn ensure_can_edit_funding(viewer: &Viewer) -> ApiResult<()> {
-    match signed_in(viewer)? {
-        Role::Admin | Role::ZonmwStaff => Ok(()),
-        _ => Err(ApiError::Forbidden),
-    }
+    ensure_right(viewer, Right::Funding, None)
 }
 
 /// LeVEL materials may be changed by LeVEL editors and admins.
 pub fn ensure_can_edit_materials(viewer: &Viewer) -> ApiResult<()> {
-    match signed_in(viewer)? {
-        Role::Admin | Role::LevelEditor => Ok(()),
-        _ => Err(ApiError::Forbidden),
-    }
+    ensure_right(viewer, Right::Materials, None)
 }
 
 /// Regions and reference data may be changed by admins only.
 pub fn ensure_admin(viewer: &Viewer) -> ApiResult<()> {
-    match signed_in(viewer)? {
-        Role::Admin => Ok(()),
-        _ => Err(ApiError::Forbidden),
+    ensure_right(viewer, Right::Admins, None)
+}
+
+/// Who may change the records of a kind (see `service::kinds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    /// Admins only: regions and reference data.
+    Admins,
+    /// Admins and the coordinators of the record's region.
+    RegionKeepers,
+    /// Admins and ZonMw staff: subsidies and vouchers.
+    Funding,
+    /// Admins and LeVEL editors: learning materials.
+    Materials,
+}
+
+/// Whether `role` holds `right` on a record of a region the viewer keeps (`keeps`) or not: the
+/// one table of write rights.
+pub fn may_write(role: Role, right: Right, keeps: bool) -> bool {
+    match (role, right) {
+        (Role::Admin, _) => true,
+        (Role::RegionalCoordinator, Right::RegionKeepers) => keeps,
+        (Role::ZonmwStaff, Right::Funding) => true,
+        (Role::LevelEditor, Right::Materials) => true,
+        _ => false,
     }
+}
+
+/// The viewer's `right` on a record of region `region_code` (none: the record has no region):
+/// anonymous is UNAUTHENTICATED, a right the viewer lacks FORBIDDEN.
+pub fn ensure_right(viewer: &Viewer, right: Right, region_code: Option<&str>) -> ApiResult<()> {
+    let role = signed_in(viewer)?;
+    let keeps = region_code.is_some_and(|code| viewer.keeps_region(code));
+    if may_write(role, right, keeps) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The idempotency keys of the viewer's own creates: a key is never shared between subjects.
+pub fn idempotency_keys(viewer: &Viewer) -> Select<idempotency_key::Entity> {
+    idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::ActorSub.eq(viewer.sub().unwrap_or_default()))
 }
 
 /// Care-office regions: reference data, public.

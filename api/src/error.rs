@@ -95,10 +95,71 @@ fn closed_connection(e: &sea_orm::sqlx::Error) -> bool {
         })
 }
 
-/// The SQLSTATE of a database error.
+/// The SQLSTATE of a PostgreSQL error.
 fn sqlstate(e: &sea_orm::sqlx::Error) -> Option<String> {
     match e {
-        sea_orm::sqlx::Error::Database(db) => db.code().map(|code| code.into_owned()),
+        sea_orm::sqlx::Error::Database(db) => db
+            .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+            .map(|pg| pg.code().to_owned()),
+        _ => None,
+    }
+}
+
+/// The extended result code of a SQLite error.
+fn sqlite_code(e: &sea_orm::sqlx::Error) -> Option<i32> {
+    use sea_orm::sqlx::error::DatabaseError;
+    match e {
+        sea_orm::sqlx::Error::Database(db) => db
+            .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+            .and_then(|lite| lite.code())
+            .and_then(|code| code.parse().ok()),
+        _ => None,
+    }
+}
+
+/// Why the database refused a statement, read from its error code (SQLSTATE on PostgreSQL, the
+/// extended result code on SQLite), never from the message text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A unique index: the constraint's name where the database gives it (PostgreSQL).
+    Unique(Option<String>),
+    /// A foreign key: the row refers to one that does not exist, or is still referred to.
+    ForeignKey,
+    /// A CHECK or NOT NULL constraint.
+    Check,
+    /// Another transaction holds the row or the database: serialization failure, deadlock,
+    /// lock not available (PostgreSQL 40001, 40P01, 55P03); busy or locked (SQLite 5, 6).
+    Contention,
+    /// The database or transaction is read-only (PostgreSQL 25006; SQLite 8).
+    ReadOnly,
+}
+
+/// The refusal `err` stands for, if it is one.
+pub fn refusal_of(err: &DbErr) -> Option<Refusal> {
+    use sea_orm::sqlx::error::ErrorKind;
+    let e = sqlx_error(err)?;
+    let sea_orm::sqlx::Error::Database(db) = e else {
+        return None;
+    };
+    match db.kind() {
+        ErrorKind::UniqueViolation => {
+            return Some(Refusal::Unique(db.constraint().map(str::to_owned)));
+        }
+        ErrorKind::ForeignKeyViolation => return Some(Refusal::ForeignKey),
+        ErrorKind::CheckViolation | ErrorKind::NotNullViolation => return Some(Refusal::Check),
+        _ => {}
+    }
+    if let Some(code) = sqlstate(e) {
+        return match code.as_str() {
+            "40001" | "40P01" | "55P03" => Some(Refusal::Contention),
+            "25006" => Some(Refusal::ReadOnly),
+            _ => None,
+        };
+    }
+    // SQLite: the primary result code is the low byte of the extended one.
+    match sqlite_code(e).map(|code| code & 0xff) {
+        Some(5 | 6) => Some(Refusal::Contention),
+        Some(8) => Some(Refusal::ReadOnly),
         _ => None,
     }
 }

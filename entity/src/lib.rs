@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod care_office_region;
 pub mod discipline;
 pub mod enums;
+pub mod idempotency_key;
 pub mod iza_region;
 pub mod learning_material;
 pub mod material_region;

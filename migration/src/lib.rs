@@ -10,6 +10,7 @@ mod m20261123_000004_history;
 mod m20261201_000005_region_lineage;
 mod m20261201_000006_import_provenance;
 mod m20261201_000007_data_version;
+mod m20261202_000008_natural_keys;
 
 /// Runs the registry's migrations in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_region_lineage::Migration),
             Box::new(m20261201_000006_import_provenance::Migration),
             Box::new(m20261201_000007_data_version::Migration),
+            Box::new(m20261202_000008_natural_keys::Migration),
         ]
     }
 }

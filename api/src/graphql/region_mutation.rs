@@ -23,6 +23,10 @@ pub struct CreateRegionalTablePartyInput {
     /// The RESV has exactly one seat (`RESV`) at the regional table.
     pub kind: TablePartyKind,
     pub organisation: String,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateRegionalTableParty`.
@@ -73,6 +77,10 @@ pub struct CreateAgreementInput {
     pub agreed_on: Option<Date>,
     #[graphql(default)]
     pub disciplines: Vec<DisciplineCode>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateAgreement`: absent fields stay, null clears.
@@ -172,6 +180,7 @@ impl RegionMutation {
                 &input.region_code,
                 input.kind.into(),
                 &input.organisation,
+                input.idempotency_key.as_deref(),
             )
             .await,
         )
@@ -296,7 +305,14 @@ impl RegionMutation {
                 agreed_on: Some(input.agreed_on.map(|d| d.0)),
                 disciplines: Some(codes(input.disciplines)),
             };
-            edit_agreements::create_agreement(&rc.pool, &rc.viewer, resv_id, fields).await
+            edit_agreements::create_agreement(
+                &rc.pool,
+                &rc.viewer,
+                resv_id,
+                fields,
+                input.idempotency_key.as_deref(),
+            )
+            .await
         };
         CreateAgreementPayload::of(result.await)
     }

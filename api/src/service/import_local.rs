@@ -4,6 +4,7 @@
 use super::edit_vouchers::VOUCHER_RANGE;
 use super::import_registry::Ctx;
 use super::import_row::{Columns, Row};
+use super::rules::new_party;
 use super::write::now;
 use crate::access;
 use crate::error::ApiResult;
@@ -11,7 +12,7 @@ use entity::*;
 use std::collections::HashMap;
 
 use super::import_registry::{
-    checked, grouped, links_of, region_of, regions_by_code, store_links, upsert,
+    checked, grouped, links_of, region_of, regions_by_code, store_links, upsert, write_rows,
 };
 
 // --- Regional table ----------------------------------------------------------------------------
@@ -40,46 +41,19 @@ pub async fn regional_table(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             TablePartyKind::as_str,
             TablePartyKind::VALUES,
         )?;
-        let organisation = row.text("organisation", 200);
-        let key = (region.id, kind, organisation.clone());
-        let at = now();
-        let mut m = stored
-            .get(&key)
+        let organisation = row.required("organisation");
+        let existing = stored.get(&(region.id, kind, organisation.trim().to_owned()));
+        let mut m = existing
             .cloned()
-            .unwrap_or(regional_table_party::Model {
-                id: 0,
-                region_id: region.id,
-                kind,
-                organisation: organisation.clone(),
-                source: SourceKind::RegionalReport,
-                source_reference: None,
-                imported_at: None,
-                imported_by: None,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            });
+            .unwrap_or_else(|| new_party(region.id, kind, organisation.clone(), None));
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
         Some((
             format!("{} {} {organisation}", region.code, kind.as_str()),
-            (key, m),
+            (existing.cloned(), m),
         ))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, (key, model)) in rows {
-        upsert!(
-            ctx,
-            regional_table_party,
-            "regional_table_party",
-            stored.get(&key),
-            model,
-            false
-        );
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }
 
 // --- Neighbourhood collaborations --------------------------------------------------------------

@@ -7,9 +7,11 @@
 
 use super::import::{Problem, Report, Table};
 use super::import_row::{Columns, Row};
+use super::record::{self, Outcome, Record, Writer};
+use super::rules::Agreement;
 use super::write::{now, replace_links};
 use crate::access::{self, Viewer};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use entity::*;
 use sea_orm::DatabaseTransaction;
 use std::collections::{HashMap, HashSet};
@@ -676,34 +678,29 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         .into_iter()
         .map(|a| ((a.resv_id, a.topic.clone()), a))
         .collect();
-    let links = grouped(
+    let mut links = grouped(
         access::agreement_disciplines(ctx.viewer)
             .all(ctx.txn)
             .await?
             .into_iter()
             .map(|l| (l.agreement_id, l.discipline_code)),
     );
+    let stored: HashMap<(i32, String), Agreement> = stored
+        .into_iter()
+        .map(|(key, row)| {
+            let disciplines = links.remove(&row.id).unwrap_or_default();
+            (key, Agreement { row, disciplines })
+        })
+        .collect();
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code, topic", |row| {
         let resv = resv_of(row, &resvs)?;
-        let topic = row.text("topic", 300);
-        let existing = stored.get(&(resv.id, topic.clone()));
-        let at = now();
-        let mut m = existing.cloned().unwrap_or(agreement::Model {
-            id: 0,
-            resv_id: resv.id,
-            topic: topic.clone(),
-            level: AgreementLevel::PrimaryCare,
-            status: AgreementStatus::Draft,
-            agreed_on: None,
-            source: SourceKind::RegionalReport,
-            source_reference: None,
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        });
+        let topic = row.required("topic");
+        let existing = stored.get(&(resv.id, topic.trim().to_owned()));
+        let mut a = existing
+            .cloned()
+            .unwrap_or_else(|| Agreement::new(resv.id, topic.clone(), None));
+        let m = &mut a.row;
         row.set("level", &mut m.level, |row, c| {
             row.one_of(
                 c,
@@ -723,34 +720,58 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         row.set("agreed_on", &mut m.agreed_on, |row, c| row.opt_date(c));
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
-        let (disciplines, changed) = links_of(
-            row,
-            "disciplines",
-            existing.and_then(|e| links.get(&e.id)),
-            |row| row.disciplines("disciplines"),
-        );
+        row.set("disciplines", &mut a.disciplines, |row, c| {
+            Some(row.discipline_list(c))
+        });
         let key = format!("{} {topic}", row.cell("region_code"));
-        Some((key, (m, existing.map(|e| e.id), disciplines, changed)))
+        Some((key, (existing.cloned(), a)))
     });
+    write_rows(ctx, rows).await
+}
+
+/// Writes the rows of a file through the write pipeline: first the kind's rules on every row, so
+/// the report names each problem before anything is written; then, if there are none, each row is
+/// created or stored over the record with its natural key (`existing`). A refusal while writing
+/// (a rule between rows of the file, a concurrent change) is reported on its row and ends the
+/// import, which is then rolled back.
+pub(crate) async fn write_rows<R: Record>(
+    ctx: &mut Ctx<'_>,
+    mut rows: Vec<(usize, (Option<R>, R))>,
+) -> ApiResult<()> {
     if !ctx.report.problems.is_empty() {
         return Ok(());
     }
-    let by_id: HashMap<i32, &agreement::Model> = stored.values().map(|a| (a.id, a)).collect();
-    for (_, (model, id, disciplines, changed)) in rows {
-        let existing = id.and_then(|id| by_id.get(&id).copied());
-        let saved = upsert!(ctx, agreement, "agreement", existing, model, changed);
-        if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
-            store_links::<agreement_discipline::ActiveModel, _>(
-                ctx,
-                agreement_discipline::Column::AgreementId,
-                saved.id,
-                disciplines,
-                |discipline_code| agreement_discipline::Model {
-                    agreement_id: saved.id,
-                    discipline_code,
-                },
-            )
-            .await?;
+    let w = Writer::importing(ctx.txn, ctx.viewer);
+    for (n, (existing, record)) in rows.iter_mut() {
+        for p in record::problems(&w, record, existing.as_ref()).await? {
+            ctx.report.problems.push(Problem {
+                row: *n,
+                column: Some(p.field.to_owned()),
+                message: p.message,
+            });
+        }
+    }
+    if !ctx.report.problems.is_empty() {
+        return Ok(());
+    }
+    for (n, (existing, record)) in rows {
+        match record::put(&w, existing, record).await {
+            Ok(Outcome::Created(_)) => ctx.report.created += 1,
+            Ok(Outcome::Updated(_)) => ctx.report.updated += 1,
+            Ok(Outcome::Unchanged(_)) => ctx.report.unchanged += 1,
+            Err(err @ (ApiError::Invalid { .. } | ApiError::Conflict(_))) => {
+                let column = match &err {
+                    ApiError::Invalid { field, .. } => Some(field.clone()),
+                    _ => None,
+                };
+                ctx.report.problems.push(Problem {
+                    row: n,
+                    column,
+                    message: err.to_string(),
+                });
+                break;
+            }
+            Err(err) => return Err(err),
         }
     }
     Ok(())

@@ -330,6 +330,36 @@ impl<'a> Row<'a> {
         found
     }
 
+    /// The cell of a column the kind's rules check (trimmed, as read; the rules say what is
+    /// wrong with it).
+    pub fn required(&self, column: &str) -> String {
+        self.cell(column).to_owned()
+    }
+
+    /// Disciplines (`;`-separated codes) as written, repeats included: the kind's rules decide
+    /// whether a repeat is allowed.
+    pub fn discipline_list(&self, column: &str) -> Vec<DisciplineCode> {
+        self.list(column)
+            .iter()
+            .filter_map(|item| {
+                let found = DisciplineCode::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(item));
+                if found.is_none() {
+                    self.bad(
+                        column,
+                        format!(
+                            "`{item}` is not one of {}",
+                            DisciplineCode::VALUES.join(", ")
+                        ),
+                    );
+                }
+                found
+            })
+            .collect()
+    }
+
     /// Disciplines (`;`-separated codes).
     pub fn disciplines(&self, column: &str) -> Vec<DisciplineCode> {
         self.set_of(

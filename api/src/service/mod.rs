@@ -21,14 +21,17 @@ pub mod import;
 mod import_local;
 mod import_registry;
 mod import_row;
+pub mod kinds;
 pub mod lineage;
 pub mod materials;
 pub mod neighbourhoods;
 pub mod page;
 pub mod quality;
+pub mod record;
 pub mod reference;
 pub mod regions;
 pub mod resvs;
+pub mod rules;
 mod sql;
 pub mod write;
 

@@ -2,12 +2,12 @@
 //! mapping of database refusals to client errors.
 
 use crate::access::Viewer;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Refusal, refusal_of};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, Set, SqlErr,
+    QueryFilter, Set,
 };
 use serde::Serialize;
 
@@ -34,35 +34,25 @@ pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
-/// Turns a database refusal into a client error: unique keys into CONFLICT, foreign keys and
-/// CHECK constraints into BAD_USER_INPUT, a write lock held by a concurrent change into CONFLICT.
-/// Anything else stays internal.
+/// Turns a database refusal into a client error, by its error code: unique keys into CONFLICT,
+/// foreign keys and CHECK constraints into BAD_USER_INPUT, a lock held by a concurrent change
+/// into CONFLICT, a read-only database into SERVICE_UNAVAILABLE. Anything else stays internal.
 pub fn refusal(err: DbErr) -> ApiError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            return ApiError::Conflict("a row with the same key exists already".to_owned());
+    match refusal_of(&err) {
+        Some(Refusal::Unique(_)) => {
+            ApiError::Conflict("a row with the same key exists already".to_owned())
         }
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-            return ApiError::invalid(
-                "input",
-                "refers to a row that does not exist or is still in use",
-            );
-        }
-        _ => {}
-    }
-    let text = err.to_string();
-    if text.contains("database is locked")
-        || text.contains("could not serialize")
-        || text.contains("deadlock")
-    {
-        return ApiError::Conflict(
+        Some(Refusal::ForeignKey) => ApiError::invalid(
+            "input",
+            "refers to a row that does not exist or is still in use",
+        ),
+        Some(Refusal::Check) => ApiError::invalid("input", "a value is outside its allowed range"),
+        Some(Refusal::Contention) => ApiError::Conflict(
             "the row was changed concurrently; read it again and retry".to_owned(),
-        );
+        ),
+        Some(Refusal::ReadOnly) => ApiError::Unavailable(std::sync::Arc::new(err)),
+        None => ApiError::from(err),
     }
-    if text.contains("CHECK constraint failed") || text.contains("violates check constraint") {
-        return ApiError::invalid("input", "a value is outside its allowed range");
-    }
-    ApiError::from(err)
 }
 
 /// Writes the audit entry of a change in the same transaction as the change.

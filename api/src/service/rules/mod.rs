@@ -1,0 +1,136 @@
+//! The rules of each kind of record: one module per kind, holding its [`Record`] — how the
+//! pipeline loads, checks and stores it. [`Record::check`] there is the only place a field rule
+//! of that kind is written; a mutation, an import row and a lineage step are all checked by it.
+//!
+//! [`Record`]: super::record::Record
+//! [`Record::check`]: super::record::Record::check
+
+mod agreement;
+mod regional_table;
+
+pub use agreement::Agreement;
+pub use regional_table::new_party;
+
+use super::record::{Problem, Problems, Writer};
+use crate::access;
+use crate::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+use entity::{DisciplineCode, region};
+use sea_orm::{ColumnTrait, QueryFilter};
+
+/// The code of the region with `id`, as the writer sees it.
+async fn region_code(w: &Writer<'_>, id: i32) -> ApiResult<String> {
+    access::regions(w.viewer)
+        .filter(region::Column::Id.eq(id))
+        .one(w.txn)
+        .await?
+        .map(|r| r.code)
+        .ok_or(ApiError::NotFound("region"))
+}
+
+/// Collects the problems of one record, field by field. Texts are trimmed in place; a blank
+/// optional text becomes none.
+#[derive(Debug, Default)]
+pub struct Rules {
+    problems: Problems,
+}
+
+impl Rules {
+    /// Records a problem with `field`.
+    pub fn bad(&mut self, field: &'static str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// The problems found.
+    pub fn done(self) -> Problems {
+        self.problems
+    }
+
+    /// A required text of 1 to `max` characters.
+    pub fn text(&mut self, field: &'static str, value: &mut String, max: usize) {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.bad(field, "must not be empty");
+            return;
+        }
+        if trimmed.len() != value.len() {
+            *value = trimmed.to_owned();
+        }
+        self.bounded(field, value, max);
+    }
+
+    /// An optional text of at most `max` characters.
+    pub fn optional_text(&mut self, field: &'static str, value: &mut Option<String>, max: usize) {
+        if let Some(text) = value {
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                *value = None;
+                return;
+            }
+            if trimmed.len() != text.len() {
+                *text = trimmed.to_owned();
+            }
+            self.bounded(field, text, max);
+        }
+    }
+
+    fn bounded(&mut self, field: &'static str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.bad(field, format!("must be at most {max} characters"));
+        } else if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            self.bad(field, "must not contain control characters");
+        }
+    }
+
+    /// A set of disciplines: each at most once; kept in code order.
+    pub fn disciplines(&mut self, field: &'static str, value: &mut Vec<DisciplineCode>) {
+        let given = value.len();
+        value.sort();
+        value.dedup();
+        if value.len() != given {
+            self.bad(field, "each discipline at most once");
+        }
+    }
+
+    /// `later` must not come before `earlier` when both are given; the problem is `later`'s.
+    pub fn in_order(
+        &mut self,
+        field: &'static str,
+        earlier: Option<NaiveDate>,
+        later: Option<NaiveDate>,
+    ) {
+        if let (Some(a), Some(b)) = (earlier, later)
+            && a > b
+        {
+            self.bad(field, format!("must not be before {a}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rules;
+
+    #[test]
+    fn texts_are_trimmed_bounded_and_clean() {
+        let mut rules = Rules::default();
+        let mut name = "  RESV  ".to_owned();
+        rules.text("name", &mut name, 10);
+        assert_eq!(name, "RESV");
+        let mut note = Some(" ".to_owned());
+        rules.optional_text("note", &mut note, 10);
+        assert_eq!(note, None);
+        assert!(rules.done().is_empty());
+        for bad in ["   ", "abcdefghijk", "a\u{0}b"] {
+            let mut rules = Rules::default();
+            rules.text("name", &mut bad.to_owned(), 10);
+            assert_eq!(rules.done().len(), 1, "{bad:?}");
+        }
+    }
+}

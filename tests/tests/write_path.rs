@@ -1,0 +1,222 @@
+//! The one write pipeline: natural keys unique under concurrency, idempotent creates, and each
+//! rule of a kind refusing a mutation and an import row alike — on SQLite and PostgreSQL.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the checks count whole tables, outside any viewer's scope"
+)]
+
+mod common;
+
+use common::{TestApp, token};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const CREATE_PARTY: &str = "mutation($input: CreateRegionalTablePartyInput!) {
+  createRegionalTableParty(input: $input) {
+    party { id organisation version } userErrors { field message code } } }";
+
+const CREATE_AGREEMENT: &str = "mutation($input: CreateAgreementInput!) {
+  createAgreement(input: $input) { agreement { id topic } userErrors { field message code } } }";
+
+const IMPORT: &str = "mutation($kind: ImportKind!, $file: Upload!) {
+  importRecords(kind: $kind, file: $file, dryRun: false) {
+    created updated applied problems { row column message } } }";
+
+async fn parties_named(app: &TestApp, organisation: &str) -> u64 {
+    entity::regional_table_party::Entity::find()
+        .filter(entity::regional_table_party::Column::Organisation.eq(organisation))
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+async fn resv_id(app: &TestApp, region: &str) -> Value {
+    app.data(
+        &format!("{{ region(code: \"{region}\") {{ resv {{ id }} }} }}"),
+        json!({}),
+    )
+    .await["region"]["resv"]["id"]
+        .clone()
+}
+
+on_both_databases!(
+    fifty_concurrent_creates_of_one_natural_key_leave_one_row,
+    |app: TestApp| async move {
+        let admin = token("admin", &[]);
+        let input = json!({ "input": {
+            "regionCode": "R01", "kind": "HOSPITAL", "organisation": "Ziekenhuis Gelijktijdig" } });
+        let answers = futures::future::join_all(
+            (0..50).map(|_| app.gql_with(Some(&admin), CREATE_PARTY, input.clone())),
+        )
+        .await;
+        let created = answers
+            .iter()
+            .filter(|a| a["data"]["createRegionalTableParty"]["party"].is_object())
+            .count();
+        let conflicts: Vec<&Value> = answers
+            .iter()
+            .flat_map(|a| {
+                a["data"]["createRegionalTableParty"]["userErrors"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+            })
+            .collect();
+        assert_eq!(created, 1, "{answers:#?}");
+        assert_eq!(conflicts.len(), 49, "{answers:#?}");
+        assert!(
+            conflicts.iter().all(|e| e["code"] == "CONFLICT"),
+            "{conflicts:#?}"
+        );
+        assert_eq!(parties_named(&app, "Ziekenhuis Gelijktijdig").await, 1);
+
+        // Once the first has committed, a duplicate is refused naming the key.
+        let again = app.gql_with(Some(&admin), CREATE_PARTY, input).await;
+        assert_eq!(
+            again["data"]["createRegionalTableParty"]["userErrors"],
+            json!([{ "field": null, "code": "CONFLICT", "message":
+                "conflict: a regional table party with the same region_code, kind and organisation exists already" }]),
+            "{again}"
+        );
+    }
+);
+
+on_both_databases!(
+    a_retried_create_with_its_idempotency_key_makes_one_row,
+    |app: TestApp| async move {
+        let admin = token("admin", &[]);
+        let input = json!({ "input": {
+            "regionCode": "R01", "kind": "HOSPITAL", "organisation": "Ziekenhuis Herhaald",
+            "idempotencyKey": "create-ziekenhuis-1" } });
+        let first = app
+            .gql_with(Some(&admin), CREATE_PARTY, input.clone())
+            .await;
+        let retried = app
+            .gql_with(Some(&admin), CREATE_PARTY, input.clone())
+            .await;
+        let party = &first["data"]["createRegionalTableParty"]["party"];
+        assert!(party.is_object(), "{first}");
+        assert_eq!(
+            retried["data"]["createRegionalTableParty"]["party"], *party,
+            "{retried}"
+        );
+        assert_eq!(parties_named(&app, "Ziekenhuis Herhaald").await, 1);
+
+        // The key is the subject's own: another subject's create with it is its own create.
+        let coordinator = token("regional_coordinator", &["R01"]);
+        let other = json!({ "input": {
+            "regionCode": "R01", "kind": "HOSPITAL", "organisation": "Ziekenhuis Ander",
+            "idempotencyKey": "create-ziekenhuis-1" } });
+        let theirs = app.gql_with(Some(&coordinator), CREATE_PARTY, other).await;
+        assert!(
+            theirs["data"]["createRegionalTableParty"]["party"]["id"] != party["id"],
+            "{theirs}"
+        );
+
+        // A key already used for another kind of record is a conflict, not a silent answer.
+        let resv = resv_id(&app, "R01").await;
+        let agreement = json!({ "input": { "resvId": resv, "topic": "Valpreventie",
+            "level": "PRIMARY_CARE", "idempotencyKey": "create-ziekenhuis-1" } });
+        let refused = app
+            .gql_with(Some(&admin), CREATE_AGREEMENT, agreement)
+            .await;
+        assert_eq!(
+            refused["data"]["createAgreement"]["userErrors"][0]["code"], "CONFLICT",
+            "{refused}"
+        );
+        let blank = json!({ "input": {
+            "regionCode": "R01", "kind": "HOSPITAL", "organisation": "Ziekenhuis Leeg",
+            "idempotencyKey": "  " } });
+        let blank = app.gql_with(Some(&admin), CREATE_PARTY, blank).await;
+        assert_eq!(
+            blank["data"]["createRegionalTableParty"]["userErrors"][0]["field"], "idempotencyKey",
+            "{blank}"
+        );
+    }
+);
+
+/// One case of a kind's rule: the mutation and its input, the import kind and its file, and the
+/// field both must name.
+struct Case {
+    mutation: &'static str,
+    payload: &'static str,
+    input: Value,
+    import_kind: &'static str,
+    file: String,
+    field: &'static str,
+    message: &'static str,
+}
+
+fn cases(resv: &Value) -> Vec<Case> {
+    let long = |n: usize| "x".repeat(n);
+    vec![
+        Case {
+            mutation: CREATE_PARTY,
+            payload: "createRegionalTableParty",
+            input: json!({ "regionCode": "R01", "kind": "HOSPITAL", "organisation": long(201) }),
+            import_kind: "REGIONAL_TABLE",
+            file: format!("region_code,kind,organisation\nR01,HOSPITAL,{}\n", long(201)),
+            field: "organisation",
+            message: "must be at most 200 characters",
+        },
+        Case {
+            mutation: CREATE_PARTY,
+            payload: "createRegionalTableParty",
+            input: json!({ "regionCode": "R01", "kind": "HOSPITAL", "organisation": "  " }),
+            import_kind: "REGIONAL_TABLE",
+            file: "region_code,kind,organisation\nR01,HOSPITAL,\"  \"\n".to_owned(),
+            field: "organisation",
+            message: "must not be empty",
+        },
+        Case {
+            mutation: CREATE_AGREEMENT,
+            payload: "createAgreement",
+            input: json!({ "resvId": resv, "topic": long(301), "level": "PRIMARY_CARE" }),
+            import_kind: "AGREEMENTS",
+            file: format!("region_code,topic,level\nR01,{},PRIMARY_CARE\n", long(301)),
+            field: "topic",
+            message: "must be at most 300 characters",
+        },
+        Case {
+            mutation: CREATE_AGREEMENT,
+            payload: "createAgreement",
+            input: json!({ "resvId": resv, "topic": "Twee keer", "level": "PRIMARY_CARE",
+                "disciplines": ["PHYSIOTHERAPY", "PHYSIOTHERAPY"] }),
+            import_kind: "AGREEMENTS",
+            file: "region_code,topic,level,disciplines\nR01,Twee keer,PRIMARY_CARE,PHYSIOTHERAPY;PHYSIOTHERAPY\n"
+                .to_owned(),
+            field: "disciplines",
+            message: "each discipline at most once",
+        },
+    ]
+}
+
+on_both_databases!(
+    each_rule_refuses_a_mutation_and_an_import_row_alike,
+    |app: TestApp| async move {
+        let admin = token("admin", &[]);
+        let resv = resv_id(&app, "R01").await;
+        for case in cases(&resv) {
+            let answer = app
+                .gql_with(Some(&admin), case.mutation, json!({ "input": case.input }))
+                .await;
+            let camel = api::service::record::camel(case.field);
+            assert_eq!(
+                answer["data"][case.payload]["userErrors"],
+                json!([{ "field": camel, "code": "BAD_USER_INPUT",
+                         "message": format!("invalid {camel}: {}", case.message) }]),
+                "{answer}"
+            );
+            let vars = json!({ "kind": case.import_kind, "file": null });
+            let report = app
+                .upload(&admin, IMPORT, vars, "rule.csv", &case.file)
+                .await;
+            assert_eq!(
+                report["data"]["importRecords"]["problems"],
+                json!([{ "row": 1, "column": case.field, "message": case.message }]),
+                "{report}"
+            );
+            assert_eq!(report["data"]["importRecords"]["applied"], false);
+        }
+    }
+);
