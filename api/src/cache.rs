@@ -99,6 +99,14 @@ impl ResponseCache {
         ))
     }
 
+    /// The key of something else derived from the data at the current version (an export's
+    /// ETag), named by `what`; `None` when nothing may be cached now.
+    pub fn derived_key(&self, what: &str) -> Option<String> {
+        self.entries.as_ref()?;
+        let version = self.version.load(Ordering::Acquire);
+        (version != 0).then(|| format!("{version}\u{0}derived\u{0}{what}"))
+    }
+
     pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
         let mut entries = self.entries.as_ref()?.lock().ok()?;
         entries.lru.get(key).cloned()

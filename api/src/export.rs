@@ -4,9 +4,10 @@
 //! An export is a view of a GraphQL answer to the same viewer, so it shows exactly what the API
 //! would (rights, disclosure control) and cannot drift from it. Each file is a flat table; the
 //! `.json` twin holds the same rows as objects, with numbers as numbers and money as the decimal
-//! strings of the API. Bodies are streamed (regions page by page), and carry an `ETag` derived
-//! from the registry's state, the request and the viewer, so an unchanged export is answered with
-//! 304 before anything is computed.
+//! strings of the API. Rows are read page by page; the answer carries an `ETag` that is a digest
+//! of the bytes the viewer receives, so it changes when they do and only then (a change the viewer
+//! cannot see leaves it alone). With the response cache on, the ETag of each viewer's export is
+//! kept per data version, so an unchanged export is answered with 304 before anything is computed.
 
 use crate::access::{self, Viewer};
 use crate::graphql::{self, RegistrySchema};
@@ -16,8 +17,9 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::TryStreamExt;
 use futures::stream::{self, Stream, StreamExt};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -382,10 +384,50 @@ pub async fn download(
     };
     // Exports only read: from the replica when there is one.
     let reads = state.read_db.clone().unwrap_or_else(|| state.db.clone());
-    let etag = match etag(&reads, &viewer, dataset, format, &request).await {
-        Ok(etag) => etag,
+    let asked = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let matches = |etag: &str| {
+        asked
+            .as_deref()
+            .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    };
+    // The ETag this viewer's export had at the current data version, if one was made: the same
+    // data, rights and request give the same bytes, so a match is 304 before anything is computed.
+    let memo = {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (dataset, format, &request, access::claims(&viewer)).hash(&mut hasher);
+        state
+            .cache
+            .derived_key(&format!("export-etag\u{0}{:016x}", hasher.finish()))
+    };
+    let known = memo
+        .as_deref()
+        .and_then(|key| state.cache.get(key))
+        .and_then(|hit| String::from_utf8(hit.body.to_vec()).ok());
+    if let Some(etag) = known.filter(|etag| matches(etag)) {
+        return not_modified(&etag);
+    }
+    let rows = match dataset {
+        Dataset::Coverage => match coverage_rows(&state.schema, &reads, &viewer, &request).await {
+            Ok(rows) => stream::iter(rows.into_iter().map(Ok)).boxed(),
+            Err(response) => return response,
+        },
+        Dataset::Entity(spec) => {
+            entity_rows(state.schema.clone(), reads.clone(), viewer, spec).boxed()
+        }
+    };
+    let columns: Vec<&'static str> = match dataset {
+        Dataset::Coverage => COVERAGE_COLUMNS.to_vec(),
+        Dataset::Entity(spec) => spec.columns.iter().map(|(name, _)| *name).collect(),
+    };
+    // The ETag is a digest of the bytes this viewer receives: it changes when they do, and only
+    // then (a change the viewer cannot see leaves it as it was).
+    let body: Vec<u8> = match encode(columns, format, rows).try_concat().await {
+        Ok(body) => body,
         Err(err) => {
-            tracing::error!(error = %err, "computing an export's ETag failed");
+            tracing::error!(error = %err, "building an export failed");
             return refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
@@ -393,45 +435,54 @@ pub async fn download(
             );
         }
     };
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if unchanged {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let rows = match dataset {
-            Dataset::Coverage => {
-                match coverage_rows(&state.schema, &reads, &viewer, &request).await {
-                    Ok(rows) => stream::iter(rows.into_iter().map(Ok)).boxed(),
-                    Err(response) => return response,
-                }
-            }
-            Dataset::Entity(spec) => {
-                entity_rows(state.schema.clone(), reads.clone(), viewer, spec).boxed()
-            }
-        };
-        let columns: Vec<&'static str> = match dataset {
-            Dataset::Coverage => COVERAGE_COLUMNS.to_vec(),
-            Dataset::Entity(spec) => spec.columns.iter().map(|(name, _)| *name).collect(),
-        };
-        let filename = match dataset {
-            Dataset::Coverage => format!("coverage-{}.{}", request.as_of, format.extension()),
-            Dataset::Entity(spec) => format!("{}.{}", spec.name, format.extension()),
-        };
-        let mut response = Body::from_stream(encode(columns, format, rows)).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(format.content_type()),
+    let etag = etag_of(format, &body);
+    if let Some(key) = memo {
+        state.cache.put(
+            key,
+            crate::cache::Cached {
+                body: axum::body::Bytes::from(etag.clone()),
+            },
         );
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-        response
+    }
+    if matches(&etag) {
+        return not_modified(&etag);
+    }
+    let filename = match dataset {
+        Dataset::Coverage => format!("coverage-{}.{}", request.as_of, format.extension()),
+        Dataset::Entity(spec) => format!("{}.{}", spec.name, format.extension()),
     };
+    let mut response = Body::from(body).into_response();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    with_validators(response, &etag)
+}
+
+/// `304 Not Modified` for `etag`.
+fn not_modified(etag: &str) -> Response {
+    with_validators(StatusCode::NOT_MODIFIED.into_response(), etag)
+}
+
+/// The ETag of an export: a digest of its bytes (and its media type).
+fn etag_of(format: Format, body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(format.content_type())
+        .chain_update(body)
+        .finalize();
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Sets the ETag and the caching rules of an export's answer.
+fn with_validators(mut response: Response, etag: &str) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, value);
     }
     // The answer depends on the token; caches must revalidate with the ETag.
@@ -494,68 +545,6 @@ impl Request {
         };
         Ok(Request { as_of, groupings })
     }
-}
-
-/// A weak ETag over the registry's state as the viewer sees it (counts, last changes and versions
-/// of what the exports show), the export, its parameters and the viewer's rights.
-async fn etag(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    dataset: Dataset,
-    format: Format,
-    request: &Request,
-) -> Result<String, sea_orm::DbErr> {
-    let history = [
-        "region",
-        "resv",
-        "seat",
-        "seat_discipline",
-        "subsidy",
-        "voucher",
-        "neighbourhood_collaboration",
-        "nc_discipline",
-    ]
-    .iter()
-    .map(|t| {
-        format!(
-            "SELECT CAST(COUNT(*) AS BIGINT), CAST(MAX(valid_from) AS BIGINT), \
-             CAST(MAX(valid_to) AS BIGINT) FROM {t}_history"
-        )
-    });
-    let live = [
-        "region",
-        "resv",
-        "seat",
-        "subsidy",
-        "voucher",
-        "neighbourhood_collaboration",
-        "agreement",
-        "learning_material",
-    ]
-    .iter()
-    .map(|t| {
-        format!(
-            "SELECT CAST(COUNT(*) AS BIGINT), CAST(SUM(version) AS BIGINT), \
-             CAST(MAX(id) AS BIGINT) FROM {t}"
-        )
-    });
-    let sql = history.chain(live).collect::<Vec<_>>().join(" UNION ALL ");
-    // Read with the viewer's own rights: what the stamp covers is what the export shows.
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let rows = txn
-        .query_all(Statement::from_string(txn.get_database_backend(), sql))
-        .await?;
-    txn.commit().await?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for row in rows {
-        for i in 0..3 {
-            row.try_get_by_index::<Option<i64>>(i)?.hash(&mut hasher);
-        }
-    }
-    (dataset, format, request).hash(&mut hasher);
-    access::claims(viewer).hash(&mut hasher);
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    Ok(format!("W/\"{:016x}\"", hasher.finish()))
 }
 
 /// Runs `query` as `viewer`; its data, or the response to send instead.

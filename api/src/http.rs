@@ -512,14 +512,20 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
                     media,
                 );
             }
-            let mut answers = Vec::with_capacity(items.len());
+            let mut answers: Vec<axum::body::Bytes> = Vec::with_capacity(items.len());
+            let refusal = |message: &str, code: &str| {
+                axum::body::Bytes::from(
+                    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+                        .to_string(),
+                )
+            };
             let mut unavailable = false;
             for item in items {
                 let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(item) else {
                     return bad("each request of a batch needs a `query` string");
                 };
-                if let Err(refusal) = state.persisted.resolve(&mut request) {
-                    answers.push(json!({ "errors": [{ "message": refusal.message, "extensions": { "code": refusal.code } }] }));
+                if let Err(refused) = state.persisted.resolve(&mut request) {
+                    answers.push(refusal(&refused.message, refused.code));
                     continue;
                 }
                 if request.query.trim().is_empty() {
@@ -529,21 +535,30 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
                     Ok(named) => named,
                     Err((limit, message)) => {
                         state.http.metrics.refused(limit);
-                        answers.push(json!({ "errors": [{ "message": message, "extensions": { "code": limit.code() } }] }));
+                        answers.push(refusal(&message, limit.code()));
                         continue;
                     }
                 };
-                let answer = run(&state, &viewer, request, named).await;
-                unavailable |= finish(&answer, Media::Json).0 == StatusCode::SERVICE_UNAVAILABLE;
-                answers.push(serde_json::to_value(&answer).unwrap_or(Value::Null));
+                let done = execute(&state, &viewer, request, named, Media::Json).await;
+                unavailable |= done.status == StatusCode::SERVICE_UNAVAILABLE;
+                answers.push(done.body);
             }
             let status = if unavailable {
                 StatusCode::SERVICE_UNAVAILABLE
             } else {
                 StatusCode::OK
             };
-            let mut out =
-                (status, serde_json::to_vec(&answers).unwrap_or_default()).into_response();
+            let mut body =
+                Vec::with_capacity(answers.iter().map(|a| a.len() + 1).sum::<usize>() + 2);
+            body.push(b'[');
+            for (i, answer) in answers.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(answer);
+            }
+            body.push(b']');
+            let mut out = (status, body).into_response();
             out.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(media.content_type()),
@@ -586,16 +601,40 @@ async fn answer_one(
     answer(state, viewer, request, named, media).await.0
 }
 
-/// Runs one request, or answers it from the response cache (anonymous queries); after a
-/// mutation, reads the new data version so that this replica's next answers show the change.
-/// Also says whether the answer is a success (200 without errors).
+/// Runs one request (see [`execute`]) and answers it; also says whether the answer is a success
+/// (200 without errors).
 async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    request: async_graphql::Request,
+    named: Option<String>,
+    media: Media,
+) -> (Response, bool) {
+    let done = execute(state, viewer, request, named, media).await;
+    (
+        respond(done.status, done.retry_after, done.body, media),
+        done.success,
+    )
+}
+
+/// One executed request: its status, `Retry-After`, body, and whether it succeeded.
+struct Executed {
+    status: StatusCode,
+    retry_after: Option<&'static str>,
+    body: axum::body::Bytes,
+    success: bool,
+}
+
+/// Runs one request, alone or in a batch, or answers it from the response cache (anonymous
+/// queries); after a mutation, reads the new data version before answering, so that the next
+/// read of any viewer on this replica, cached or not, shows the change.
+async fn execute(
     state: &AppState,
     viewer: &Viewer,
     mut request: async_graphql::Request,
     named: Option<String>,
     media: Media,
-) -> (Response, bool) {
+) -> Executed {
     let mutation = graphql::runs_mutation(&mut request);
     let key = (viewer.role().is_none() && !mutation && request.uploads.is_empty())
         .then(|| state.cache.key(media.content_type(), &request))
@@ -604,7 +643,12 @@ async fn answer(
         let hit = state.cache.get(key);
         state.http.metrics.cache(hit.is_some());
         if let Some(hit) = hit {
-            return (respond(StatusCode::OK, None, hit.body.clone(), media), true);
+            return Executed {
+                status: StatusCode::OK,
+                retry_after: None,
+                body: hit.body.clone(),
+                success: true,
+            };
         }
     }
     let answer = run(state, viewer, request, named).await;
@@ -623,7 +667,12 @@ async fn answer(
             .cache
             .put(key, crate::cache::Cached { body: body.clone() });
     }
-    (respond(status, retry_after, body, media), success)
+    Executed {
+        status,
+        retry_after,
+        body,
+        success,
+    }
 }
 
 /// `GET /graphql`: GraphiQL for a browser in development, otherwise a query in the URL.

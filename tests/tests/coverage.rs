@@ -956,9 +956,26 @@ on_both_databases!(
                 .values()
                 .any(|f| f.keys().any(|k| k.ends_with(".suppressed")))
         );
+        // The ETag follows the bytes: a change today leaves the figures of 2025-07-01 (and their
+        // ETag) as they were, and changes today's.
+        let today = get("/export/coverage.csv", None).await.expect("send");
+        let today_etag = today.headers()["etag"].to_str().unwrap().to_owned();
         app.update_region("R01", "populationApprox: 325442").await;
-        let changed = revalidate().await.expect("send");
+        let unchanged = revalidate().await.expect("send");
+        assert_eq!(
+            unchanged.status(),
+            304,
+            "the figures of 2025-07-01 did not change"
+        );
+        let changed = app
+            .client
+            .get(format!("{}/export/coverage.csv", app.address))
+            .header("if-none-match", &today_etag)
+            .send()
+            .await
+            .expect("send");
         assert_eq!(changed.status(), 200, "the registry changed");
+        assert_ne!(changed.headers()["etag"].to_str().unwrap(), today_etag);
 
         // Regions: with the viewer's rights.
         let anonymous = get("/export/regions.csv", None)

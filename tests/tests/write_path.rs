@@ -220,3 +220,125 @@ on_both_databases!(
         }
     }
 );
+
+const REGION_NAME: &str = r#"query($code: String!) { region(code: $code) { id version name } }"#;
+
+/// The cache's hits so far, from `/metrics`.
+async fn cache_hits(app: &TestApp) -> u64 {
+    app.metrics()
+        .await
+        .lines()
+        .find(|l| l.starts_with("registry_response_cache_total{outcome=\"hit\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_batched_mutation_the_next_anonymous_read_sees_it_sqlite() {
+    batched_mutation_is_seen(common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_batched_mutation_the_next_anonymous_read_sees_it_postgres() {
+    batched_mutation_is_seen(common::Backend::Postgres).await;
+}
+
+async fn batched_mutation_is_seen(backend: common::Backend) {
+    // The watcher polls once an hour: only the write itself can make the change visible.
+    let Some(app) = TestApp::spawn_with(backend, 1, |state| {
+        state.with_response_cache(100, None, std::time::Duration::from_secs(3600))
+    })
+    .await
+    else {
+        return;
+    };
+    let vars = json!({ "code": "R01" });
+    let mut cached = false;
+    for _ in 0..200 {
+        let before = cache_hits(&app).await;
+        app.data(REGION_NAME, vars.clone()).await;
+        if cache_hits(&app).await > before {
+            cached = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        cached,
+        "the anonymous read was never answered from the cache"
+    );
+    let region = app.data(REGION_NAME, vars.clone()).await["region"].clone();
+    let batch = json!([{
+        "query": "mutation($id: ID!, $version: Int!) { updateRegion(input: { id: $id, version: $version, name: \"Regio na de batch\" }) { region { name } userErrors { message } } }",
+        "variables": { "id": region["id"], "version": region["version"] },
+    }]);
+    let answer: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token("admin", &[]))
+        .json(&batch)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("a JSON body");
+    assert_eq!(
+        answer[0]["data"]["updateRegion"]["region"]["name"], "Regio na de batch",
+        "{answer}"
+    );
+    let seen = app.data(REGION_NAME, vars).await;
+    assert_eq!(seen["region"]["name"], "Regio na de batch");
+}
+
+on_both_databases!(
+    an_edited_regional_table_is_exported_anew_for_its_old_etag,
+    |app: TestApp| async move {
+        let get = |etag: Option<String>| {
+            let mut request = app
+                .client
+                .get(format!("{}/export/regional-table.csv", app.address));
+            if let Some(etag) = etag {
+                request = request.header("if-none-match", etag);
+            }
+            request.send()
+        };
+        let first = get(None).await.expect("send");
+        assert_eq!(first.status(), 200);
+        let etag = first.headers()["etag"]
+            .to_str()
+            .expect("an ETag")
+            .to_owned();
+        let before = first.text().await.expect("a body");
+        assert_eq!(get(Some(etag.clone())).await.expect("send").status(), 304);
+
+        let admin = token("admin", &[]);
+        let party = app
+            .data(
+                "{ region(code: \"R01\") { regionalTable { id version organisation } } }",
+                json!({}),
+            )
+            .await["region"]["regionalTable"][0]
+            .clone();
+        let edited = app
+            .gql_with(
+                Some(&admin),
+                "mutation($input: UpdateRegionalTablePartyInput!) {
+                   updateRegionalTableParty(input: $input) { party { organisation } userErrors { message } } }",
+                json!({ "input": { "id": party["id"], "version": party["version"],
+                                   "organisation": "Hernoemde partij" } }),
+            )
+            .await;
+        assert_eq!(
+            edited["data"]["updateRegionalTableParty"]["party"]["organisation"], "Hernoemde partij",
+            "{edited}"
+        );
+        let after = get(Some(etag.clone())).await.expect("send");
+        assert_eq!(after.status(), 200);
+        assert_ne!(after.headers()["etag"].to_str().expect("an ETag"), etag);
+        let text = after.text().await.expect("a body");
+        assert!(text.contains("Hernoemde partij"), "{text}");
+        assert!(!before.contains("Hernoemde partij"));
+    }
+);
