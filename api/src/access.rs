@@ -198,6 +198,29 @@ pub fn can_see_internal_notes(viewer: &Viewer, region_code: &str) -> bool {
         || viewer.keeps_region(region_code)
 }
 
+/// Fields only some viewers may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restricted {
+    /// Personal contact data (contact and delegate names and addresses).
+    Contacts,
+    /// Internal notes of an RESV.
+    InternalNotes,
+    /// Who imported a row (part of the audit trail).
+    Audit,
+}
+
+/// Whether the viewer may read `what` in every row of every region (a coordinator reads
+/// contacts and notes of its own regions only).
+pub fn sees_everywhere(viewer: &Viewer, what: Restricted) -> bool {
+    match what {
+        Restricted::Contacts => can_see_all_contacts(viewer),
+        Restricted::InternalNotes => {
+            viewer.is(&[Role::Admin, Role::ZonmwStaff, Role::NationalAnalyst])
+        }
+        Restricted::Audit => can_read_audit(viewer),
+    }
+}
+
 /// Whether the viewer may read the audit trail (`history`, `auditLog`).
 pub fn can_read_audit(viewer: &Viewer) -> bool {
     viewer.is(&[Role::Admin, Role::NationalAnalyst])

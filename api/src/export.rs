@@ -415,12 +415,15 @@ pub async fn download(
             Err(response) => return response,
         },
         Dataset::Entity(spec) => {
-            entity_rows(state.schema.clone(), reads.clone(), viewer, spec).boxed()
+            entity_rows(state.schema.clone(), reads.clone(), viewer.clone(), spec).boxed()
         }
     };
     let columns: Vec<&'static str> = match dataset {
         Dataset::Coverage => COVERAGE_COLUMNS.to_vec(),
-        Dataset::Entity(spec) => spec.columns.iter().map(|(name, _)| *name).collect(),
+        Dataset::Entity(spec) => visible_columns(spec, &viewer)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
     };
     // The ETag is a digest of the bytes this viewer receives: it changes when they do, and only
     // then (a change the viewer cannot see leaves it as it was).
@@ -898,7 +901,10 @@ pub async fn write_all(
                 }
             })
         };
-        let columns = spec.columns.iter().map(|(name, _)| *name).collect();
+        let columns = visible_columns(spec, viewer)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
         let mut chunks = std::pin::pin!(encode(columns, format, counted));
         while let Some(chunk) = chunks.next().await {
             file.write_all(&chunk?)?;
@@ -907,6 +913,34 @@ pub async fn write_all(
         written.push((path, rows.load(std::sync::atomic::Ordering::Relaxed)));
     }
     Ok(written)
+}
+
+/// Columns that only some viewers may read, and what it takes to read them in every row.
+const RESTRICTED: [(&str, access::Restricted); 7] = [
+    ("contact_name", access::Restricted::Contacts),
+    ("contact_email", access::Restricted::Contacts),
+    ("resv_contact_email", access::Restricted::Contacts),
+    ("delegate_name", access::Restricted::Contacts),
+    ("delegate_email", access::Restricted::Contacts),
+    ("internal_notes", access::Restricted::InternalNotes),
+    ("imported_by", access::Restricted::Audit),
+];
+
+/// The columns of `spec` that `viewer` may read in every row. A column the viewer may read in
+/// some rows only, or in none, is left out of the file rather than written empty: an empty cell
+/// means "clear" to an import, so a file exported with fewer rights imports without erasing what
+/// its exporter could not see.
+fn visible_columns(spec: &EntityExport, viewer: &Viewer) -> Vec<(&'static str, &'static str)> {
+    spec.columns
+        .iter()
+        .filter(|(name, _)| {
+            RESTRICTED
+                .iter()
+                .find(|(restricted, _)| restricted == name)
+                .is_none_or(|(_, what)| access::sees_everywhere(viewer, *what))
+        })
+        .copied()
+        .collect()
 }
 
 /// Objects per page of an entity export.
@@ -968,9 +1002,15 @@ fn entity_rows(
            pageInfo {{ hasNextPage endCursor }} nodes {{ {} }} }} }}",
         spec.field, spec.arguments, spec.selection
     );
+    let columns = visible_columns(spec, &viewer);
     stream::unfold(Some(None::<String>), move |after| {
-        let (schema, db, viewer, query) =
-            (schema.clone(), db.clone(), viewer.clone(), query.clone());
+        let (schema, db, viewer, query, columns) = (
+            schema.clone(),
+            db.clone(),
+            viewer.clone(),
+            query.clone(),
+            columns.clone(),
+        );
         async move {
             let after = after?;
             let variables = json!({ "first": PAGE, "after": after });
@@ -984,7 +1024,7 @@ fn entity_rows(
             };
             let page = &data[spec.field];
             let row = |node: &Value, parent: &Value| -> Vec<Value> {
-                spec.columns
+                columns
                     .iter()
                     .map(|(_, path)| lookup(node, parent, path))
                     .collect()

@@ -342,3 +342,71 @@ on_both_databases!(
         assert!(!before.contains("Hernoemde partij"));
     }
 );
+
+on_both_databases!(
+    a_restricted_export_imported_by_an_admin_changes_nothing,
+    |app: TestApp| async move {
+        let admin = token("admin", &[]);
+        let export = |token: Option<String>, file: &'static str| {
+            let app = &app;
+            async move {
+                let mut request = app.client.get(format!("{}/export/{file}", app.address));
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                request
+                    .send()
+                    .await
+                    .expect("send")
+                    .text()
+                    .await
+                    .expect("a body")
+            }
+        };
+        let full_before = export(Some(admin.clone()), "resvs.csv").await;
+        let anonymous = export(None, "resvs.csv").await;
+        let header = anonymous.lines().next().expect("a header");
+        for hidden in [
+            "contact_name",
+            "contact_email",
+            "internal_notes",
+            "imported_by",
+        ] {
+            assert!(
+                !header.split(',').any(|c| c == hidden),
+                "{hidden} in {header}"
+            );
+            assert!(
+                full_before
+                    .lines()
+                    .next()
+                    .expect("a header")
+                    .contains(hidden)
+            );
+        }
+        let seats = export(None, "seats.csv").await;
+        assert!(
+            !seats
+                .lines()
+                .next()
+                .expect("a header")
+                .contains("delegate_email")
+        );
+
+        for (kind, file, text) in [
+            ("RESVS", "resvs.csv", anonymous),
+            ("SEATS", "seats.csv", seats),
+        ] {
+            let vars = json!({ "kind": kind, "file": null });
+            let report = app.upload(&admin, IMPORT, vars, file, &text).await;
+            assert_eq!(
+                report["data"]["importRecords"]["problems"],
+                json!([]),
+                "{report}"
+            );
+            assert_eq!(report["data"]["importRecords"]["updated"], 0, "{report}");
+            assert_eq!(report["data"]["importRecords"]["created"], 0, "{report}");
+        }
+        assert_eq!(export(Some(admin.clone()), "resvs.csv").await, full_before);
+    }
+);
