@@ -135,6 +135,30 @@ on_both_databases!(
     }
 );
 
+/// A discipline region R01 has no voucher for.
+async fn free_voucher_discipline(app: &TestApp) -> &'static str {
+    use entity::{region, voucher};
+    let r01 = region::Entity::find()
+        .filter(region::Column::Code.eq("R01"))
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("R01");
+    let taken: Vec<entity::DisciplineCode> = voucher::Entity::find()
+        .filter(voucher::Column::RegionId.eq(r01.id))
+        .all(&app.db)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|v| v.discipline_code)
+        .collect();
+    entity::DisciplineCode::ALL
+        .iter()
+        .find(|d| !taken.contains(d))
+        .expect("a discipline without a voucher")
+        .as_str()
+}
+
 /// One case of a kind's rule: the mutation and its input, the import kind and its file, and the
 /// field both must name.
 struct Case {
@@ -147,7 +171,7 @@ struct Case {
     message: &'static str,
 }
 
-fn cases(resv: &Value) -> Vec<Case> {
+fn cases(resv: &Value, free: &str) -> Vec<Case> {
     let long = |n: usize| "x".repeat(n);
     vec![
         Case {
@@ -188,15 +212,32 @@ fn cases(resv: &Value) -> Vec<Case> {
             field: "disciplines",
             message: "each discipline at most once",
         },
+        Case {
+            mutation: APPLY_FOR_VOUCHER,
+            payload: "applyForVoucher",
+            input: json!({ "regionCode": "R01", "discipline": free,
+                "applicant": long(301), "appliedOn": "2026-01-05" }),
+            import_kind: "VOUCHERS",
+            file: format!(
+                "region_code,discipline,status,applied_on,applicant\nR01,{free},APPLIED,2026-01-05,{}\n",
+                long(301)
+            ),
+            field: "applicant",
+            message: "must be at most 300 characters",
+        },
     ]
 }
+
+const APPLY_FOR_VOUCHER: &str = "mutation($input: ApplyForVoucherInput!) {
+  applyForVoucher(input: $input) { voucher { id applicant } userErrors { field message code } } }";
 
 on_both_databases!(
     each_rule_refuses_a_mutation_and_an_import_row_alike,
     |app: TestApp| async move {
         let admin = token("admin", &[]);
         let resv = resv_id(&app, "R01").await;
-        for case in cases(&resv) {
+        let free = free_voucher_discipline(&app).await;
+        for case in cases(&resv, free) {
             let answer = app
                 .gql_with(Some(&admin), case.mutation, json!({ "input": case.input }))
                 .await;
@@ -218,6 +259,43 @@ on_both_databases!(
             );
             assert_eq!(report["data"]["importRecords"]["applied"], false);
         }
+
+        // What the one rule allows, both ways in allow: an applicant a mutation stores is
+        // imported again unchanged.
+        let applicant = "a".repeat(300);
+        let applied = app
+            .gql_with(
+                Some(&admin),
+                APPLY_FOR_VOUCHER,
+                json!({ "input": { "regionCode": "R01", "discipline": free,
+                    "applicant": applicant, "appliedOn": "2026-01-05" } }),
+            )
+            .await;
+        assert_eq!(
+            applied["data"]["applyForVoucher"]["voucher"]["applicant"],
+            applicant.as_str(),
+            "{applied}"
+        );
+        let exported = app
+            .client
+            .get(format!("{}/export/vouchers.csv", app.address))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("a body");
+        let vars = json!({ "kind": "VOUCHERS", "file": null });
+        let report = app
+            .upload(&admin, IMPORT, vars, "vouchers.csv", &exported)
+            .await;
+        assert_eq!(
+            report["data"]["importRecords"]["problems"],
+            json!([]),
+            "{report}"
+        );
+        assert_eq!(report["data"]["importRecords"]["applied"], true, "{report}");
     }
 );
 

@@ -1,18 +1,17 @@
-//! Changing ZonMw vouchers (ZonMw staff and admins): applications, decisions and corrections.
+//! Changing ZonMw vouchers (ZonMw staff and admins): applications, decisions and corrections,
+//! through the write pipeline ([`record`]). The rules of a voucher's state are in
+//! `rules/voucher.rs`; what is here are the steps of its workflow (which change may follow which).
 
 use super::edit_funding::{Decision, check_decision, pending};
 use super::edit_resv::{Clearable, region_by_code};
-use super::write::{
-    check, check_version, commit_create, commit_delete, commit_update, insert_new, now,
-};
+use super::record::{self, Writer};
+pub use super::rules::VOUCHER_RANGE;
+use super::write::{now, refusal};
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
 use entity::*;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter};
-
-/// The euros a voucher may be granted.
-pub const VOUCHER_RANGE: (i64, i64) = (1, 100_000);
+use sea_orm::DatabaseConnection;
 
 /// Records a voucher application (status APPLIED) of `discipline` in the region `region_code`.
 pub async fn apply_for_voucher(
@@ -26,6 +25,7 @@ pub async fn apply_for_voucher(
     access::ensure_signed_in(viewer)?;
     access::ensure_can_edit_funding(viewer)?;
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let w = Writer::new(&txn, viewer);
     let region = region_by_code(&txn, viewer, "regionCode", region_code).await?;
     let at = now();
     let model = voucher::Model {
@@ -33,7 +33,7 @@ pub async fn apply_for_voucher(
         region_id: region.id,
         discipline_code: discipline,
         status: ApplicationStatus::Applied,
-        applicant: check::optional_text("applicant", applicant, 300)?,
+        applicant: applicant.map(str::to_owned),
         amount_cents: None,
         applied_on,
         decided_on: None,
@@ -45,59 +45,23 @@ pub async fn apply_for_voucher(
         created_at: at,
         updated_at: at,
     };
-    let created = insert_new::<_, voucher::ActiveModel>(&txn, model)
-        .await
-        .map_err(|e| match e {
-            ApiError::Conflict(_) => ApiError::Conflict(format!(
-                "region {} has a voucher for {} already",
-                region.code,
-                discipline.as_str()
-            )),
-            other => other,
-        })?;
-    commit_create(txn, viewer, "voucher", created.id, created).await
+    let created = record::create(&w, model).await?;
+    txn.commit().await.map_err(refusal)?;
+    Ok(created)
 }
 
-async fn editable_voucher<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    id: i32,
-) -> ApiResult<voucher::Model> {
-    access::ensure_signed_in(viewer)?;
-    let row = access::vouchers(viewer)
-        .filter(voucher::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("voucher"))?;
-    access::ensure_can_edit_funding(viewer)?;
-    Ok(row)
-}
-
+/// Changes the voucher read at `version` by `change` (a step of its workflow).
 async fn store_voucher(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: i32,
     version: i32,
-    change: impl FnOnce(&mut voucher::Model) -> ApiResult<()>,
+    change: impl FnOnce(&mut voucher::Model) -> ApiResult<()> + Send,
 ) -> ApiResult<voucher::Model> {
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let before = editable_voucher(&txn, viewer, id).await?;
-    check_version(before.version, version)?;
-    let mut after = before.clone();
-    change(&mut after)?;
-    after.version += 1;
-    after.updated_at = now();
-    commit_update::<voucher::ActiveModel, _>(
-        txn,
-        viewer,
-        "voucher",
-        (voucher::Column::Id, id),
-        (voucher::Column::Version, version),
-        after.clone(),
-        &before,
-        &after,
-    )
-    .await?;
+    let w = Writer::new(&txn, viewer);
+    let after = record::update(&w, id, version, change).await?;
+    txn.commit().await.map_err(refusal)?;
     Ok(after)
 }
 
@@ -139,7 +103,7 @@ pub async fn correct_voucher(
 ) -> ApiResult<voucher::Model> {
     store_voucher(db, viewer, id, version, |m| {
         if let Some(v) = applicant {
-            m.applicant = check::optional_text("applicant", v.as_deref(), 300)?;
+            m.applicant = v;
         }
         if let Some(day) = applied_on {
             m.applied_on = day;
@@ -160,12 +124,7 @@ pub async fn correct_voucher(
                     "only a granted voucher has an amount",
                 ));
             }
-            m.amount_cents = Some(check::amount(
-                "amount",
-                cents,
-                VOUCHER_RANGE.0,
-                VOUCHER_RANGE.1,
-            )?);
+            m.amount_cents = Some(cents);
         }
         if let Some(day) = decided_on {
             if pending(m.status) {
@@ -176,7 +135,7 @@ pub async fn correct_voucher(
             }
             m.decided_on = Some(day);
         }
-        check::in_order("decidedOn", Some(m.applied_on), m.decided_on)
+        Ok(())
     })
     .await
 }
@@ -189,16 +148,7 @@ pub async fn delete_voucher(
     version: i32,
 ) -> ApiResult<()> {
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let before = editable_voucher(&txn, viewer, id).await?;
-    check_version(before.version, version)?;
-    commit_delete::<voucher::Entity, _>(
-        txn,
-        viewer,
-        "voucher",
-        (voucher::Column::Id, id),
-        (voucher::Column::Version, version),
-        &before,
-    )
-    .await?;
-    Ok(())
+    let w = Writer::new(&txn, viewer);
+    record::delete::<voucher::Model>(&w, id, version).await?;
+    txn.commit().await.map_err(refusal)
 }

@@ -1,7 +1,6 @@
 //! Importing what a region keeps besides its RESV (the regional table, neighbourhood
 //! collaborations), ZonMw's vouchers, and LeVEL materials; see [`super::import_registry`].
 
-use super::edit_vouchers::VOUCHER_RANGE;
 use super::import_registry::Ctx;
 use super::import_row::{Columns, Row};
 use super::rules::new_party;
@@ -209,10 +208,10 @@ pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             ApplicationStatus::as_str,
             ApplicationStatus::VALUES,
         )?;
-        let key = (region.id, discipline);
+        let existing = stored.get(&(region.id, discipline));
         let at = now();
         let applied_on = row.date("applied_on");
-        let mut m = stored.get(&key).cloned().unwrap_or(voucher::Model {
+        let mut m = existing.cloned().unwrap_or(voucher::Model {
             id: 0,
             region_id: region.id,
             discipline_code: discipline,
@@ -231,30 +230,19 @@ pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         });
         m.status = status;
         m.applied_on = applied_on;
-        row.set("applicant", &mut m.applicant, |row, c| row.opt_text(c, 200));
-        row.set("amount", &mut m.amount_cents, |row, c| {
-            row.euros(c, VOUCHER_RANGE)
+        row.set("applicant", &mut m.applicant, |row, c| {
+            Some(Some(row.required(c)).filter(|a| !a.is_empty()))
         });
+        row.set("amount", &mut m.amount_cents, |row, c| row.any_euros(c));
         row.set("decided_on", &mut m.decided_on, |row, c| row.opt_date(c));
-        if m.amount_cents.is_some() && status != ApplicationStatus::Granted {
-            row.bad("amount", "only a granted voucher has an amount");
-        }
-        if let Some(decided) = m.decided_on
-            && decided < m.applied_on
-        {
-            row.bad("decided_on", "lies before applied_on");
-        }
         m.source = row.source(SourceKind::ZonmwDecision);
         m.source_reference = row.source_reference(&file_name);
-        Some((format!("{} {}", region.code, discipline.as_str()), (key, m)))
+        Some((
+            format!("{} {}", region.code, discipline.as_str()),
+            (existing.cloned(), m),
+        ))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, (key, model)) in rows {
-        upsert!(ctx, voucher, "voucher", stored.get(&key), model, false);
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }
 
 // --- LeVEL materials ---------------------------------------------------------------------------

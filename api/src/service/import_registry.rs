@@ -729,7 +729,7 @@ pub async fn agreements(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     write_rows(ctx, rows).await
 }
 
-/// Writes the rows of a file through the write pipeline: first the kind's rules on every row, so
+/// Writes the rows of a file through the write pipeline: first the kind's rules on every row read, so
 /// the report names each problem before anything is written; then, if there are none, each row is
 /// created or stored over the record with its natural key (`existing`). A refusal while writing
 /// (a rule between rows of the file, a concurrent change) is reported on its row and ends the
@@ -738,10 +738,8 @@ pub(crate) async fn write_rows<R: Record>(
     ctx: &mut Ctx<'_>,
     mut rows: Vec<(usize, (Option<R>, R))>,
 ) -> ApiResult<()> {
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
     let w = Writer::importing(ctx.txn, ctx.viewer);
+    // Rows that could be read are checked even when others could not: the report names all.
     for (n, (existing, record)) in rows.iter_mut() {
         for p in record::problems(&w, record, existing.as_ref()).await? {
             ctx.report.problems.push(Problem {
@@ -752,6 +750,8 @@ pub(crate) async fn write_rows<R: Record>(
         }
     }
     if !ctx.report.problems.is_empty() {
+        // In file order, a row's own problems in the order found.
+        ctx.report.problems.sort_by_key(|p| p.row);
         return Ok(());
     }
     for (n, (existing, record)) in rows {

@@ -251,6 +251,12 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Euros (`1250000`, `1.250.000,50`) in cents, whatever the amount (the kind's rules bound
+    /// it); `Some(None)` when empty.
+    pub fn any_euros(&self, column: &str) -> Option<Option<i64>> {
+        self.euros(column, (0, i64::MAX / 10_000))
+    }
+
     /// A stored enum value (case-insensitive); `None` (with a problem) otherwise.
     pub fn one_of<T: Copy>(
         &self,

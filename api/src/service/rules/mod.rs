@@ -7,9 +7,11 @@
 
 mod agreement;
 mod regional_table;
+mod voucher;
 
 pub use agreement::Agreement;
 pub use regional_table::new_party;
+pub use voucher::VOUCHER_RANGE;
 
 use super::record::{Problem, Problems, Writer};
 use crate::access;
@@ -85,6 +87,13 @@ impl Rules {
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
             self.bad(field, "must not contain control characters");
+        }
+    }
+
+    /// An amount in cents within `[min, max]` euros.
+    pub fn amount(&mut self, field: &'static str, cents: i64, (min, max): (i64, i64)) {
+        if cents < min * 100 || cents > max * 100 {
+            self.bad(field, format!("must be between EUR {min} and EUR {max}"));
         }
     }
 
