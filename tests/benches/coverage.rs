@@ -6,7 +6,7 @@
 //! PostgreSQL, and prints latency percentiles and SQL statements per request.
 //! `BENCH_SCALES=1,100` and `BENCH_ROUNDS=200` change what it does.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/registry/common/mod.rs"]
 mod common;
 
 use common::{Backend, TestApp};

@@ -5,6 +5,7 @@
     reason = "a failed step fails the test on its own line"
 )]
 
+#[path = "registry/common/mod.rs"]
 mod common;
 
 use common::{Backend, TestApp};

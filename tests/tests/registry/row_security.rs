@@ -1,7 +1,7 @@
 //! Defence in depth on PostgreSQL: with a viewer's claims set and none of the API's filters, a
 //! query through the app's connection still sees only that viewer's rows.
 
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, TransactionTrait};

@@ -1,6 +1,6 @@
 //! Database-level tests: migrations, the seed, and invariants the database itself enforces.
 
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp, TestDatabase};
 use migration::{Migrator, MigratorTrait};

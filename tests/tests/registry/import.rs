@@ -9,7 +9,7 @@
     reason = "answers have the shape the schema fixes; a missing field fails on its own line"
 )]
 
-mod common;
+use crate::common;
 
 use api::access::{Role, Viewer};
 use api::service::import::{self, Kind, Report};

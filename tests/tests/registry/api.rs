@@ -1,7 +1,7 @@
 //! Black-box tests of the public read API over HTTP, each on a fresh database, on SQLite and on
 //! PostgreSQL (set `TEST_DATABASE_URL`).
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{TestApp, error_codes};

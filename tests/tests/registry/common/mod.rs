@@ -3,7 +3,7 @@
 
 #![allow(
     dead_code,
-    reason = "each test binary uses a different part of the harness"
+    reason = "the OTLP test binary and the benchmark use only a part of the harness"
 )]
 
 use api::db::StatementCounter;
@@ -457,12 +457,12 @@ macro_rules! on_both_databases {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                common::run(common::Backend::Sqlite, $scale, $test).await;
+                $crate::common::run($crate::common::Backend::Sqlite, $scale, $test).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                common::run(common::Backend::Postgres, $scale, $test).await;
+                $crate::common::run($crate::common::Backend::Postgres, $scale, $test).await;
             }
         }
     };
