@@ -139,3 +139,14 @@ async fn migrations_up_down_up_sqlite() {
 async fn migrations_up_down_up_postgres() {
     migrations_round_trip(Backend::Postgres).await;
 }
+
+#[test]
+fn harness_names_carry_their_process() {
+    use common::database::{orphaned, owner};
+    assert_eq!(owner("registry_tpl_123_10"), Some(123));
+    assert_eq!(owner("registry_test_77_0123abcd.db-wal"), Some(77));
+    // Names of the former harness (`registry_test_<uuid>`) and of others are not ours to remove.
+    assert_eq!(owner("registry_test_0123abcd.db"), None);
+    assert_eq!(owner("registry_other_1_2"), None);
+    assert!(!orphaned(&format!("registry_tpl_{}_1", std::process::id())));
+}

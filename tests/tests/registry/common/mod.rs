@@ -6,135 +6,26 @@
     reason = "the OTLP test binary and the benchmark use only a part of the harness"
 )]
 
+pub mod database;
+
+#[allow(
+    unused_imports,
+    reason = "the registry binary names it; the OTLP binary does not"
+)]
+pub use database::PG_ENV;
+pub use database::{APP_ROLE, TestDatabase};
+
 use api::db::StatementCounter;
 use api::{AppState, app};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use std::future::Future;
 
-/// The environment variable naming the PostgreSQL server for tests, e.g.
-/// `postgres://postgres@127.0.0.1:5432/postgres`. Each test creates its own database there.
-pub const PG_ENV: &str = "TEST_DATABASE_URL";
-
 /// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Backend {
     Sqlite,
     Postgres,
-}
-
-/// A database made for one test and removed when it is dropped.
-pub struct TestDatabase {
-    pub url: String,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    File(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-/// The login role the app uses on PostgreSQL in tests: it owns no table. Roles are shared by the
-/// whole server, so one role serves every test database (its rights are granted per database).
-pub const APP_ROLE: &str = "registry_test_app";
-
-async fn ensure_app_role(db: &DatabaseConnection) {
-    // Tests run in parallel; creating the role concurrently can fail on either side, so retry.
-    for _ in 0..20 {
-        let created = db
-            .execute_unprepared(&format!(
-                "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-            ))
-            .await;
-        if created.is_ok() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("could not create the role {APP_ROLE}");
-}
-
-/// `url` with its user replaced by `user` (`scheme://user[:password]@host/db`).
-fn with_user(url: &str, user: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a URL");
-    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
-    format!("{scheme}://{user}@{host}")
-}
-
-impl TestDatabase {
-    /// A new, empty database; `None` for PostgreSQL when no server is configured.
-    pub async fn create(backend: Backend) -> Option<TestDatabase> {
-        let unique = format!("registry_test_{}", uuid::Uuid::new_v4().simple());
-        match backend {
-            Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{unique}.db"));
-                Some(TestDatabase {
-                    url: format!("sqlite://{}?mode=rwc", path.display()),
-                    cleanup: Cleanup::File(path),
-                })
-            }
-            Backend::Postgres => {
-                let Ok(admin_url) = std::env::var(PG_ENV) else {
-                    eprintln!("{PG_ENV} is not set: skipping the PostgreSQL variant of this test");
-                    return None;
-                };
-                let admin = sea_orm::Database::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {unique}"))
-                    .await
-                    .expect("create the test database");
-                admin.close().await.ok();
-                let url = match admin_url.rsplit_once('/') {
-                    Some((server, _)) => format!("{server}/{unique}"),
-                    None => panic!("{PG_ENV} must end in /DATABASE"),
-                };
-                Some(TestDatabase {
-                    url,
-                    cleanup: Cleanup::Postgres {
-                        admin_url,
-                        name: unique,
-                    },
-                })
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        match &self.cleanup {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Cleanup::Postgres { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs outside async code; a small runtime of its own removes the database.
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build();
-                    if let Ok(runtime) = runtime {
-                        runtime.block_on(async {
-                            if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
-                                let _ = admin
-                                    .execute_unprepared(&format!(
-                                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                                    ))
-                                    .await;
-                            }
-                        });
-                    }
-                })
-                .join();
-            }
-        }
-    }
 }
 
 /// The application under test, listening on a random local port.
@@ -152,7 +43,8 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions).
+    /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions):
+    /// a copy of the template of this process (see [`database`]).
     /// `None` when the backend is not available (PostgreSQL without [`PG_ENV`]).
     pub async fn spawn(backend: Backend, scale: u32) -> Option<TestApp> {
         Self::spawn_with(backend, scale, |state| state).await
@@ -166,29 +58,18 @@ impl TestApp {
         configure: impl FnOnce(AppState) -> AppState,
     ) -> Option<TestApp> {
         api::telemetry::init(api::config::LogFormat::Pretty);
-        let database = TestDatabase::create(backend).await?;
+        let database = TestDatabase::seeded(backend, scale).await?;
         let database_url = database.url.clone();
         let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
-        Migrator::up(&db, None).await.expect("migrate");
-        api::seed::run(&db, scale).await.expect("seed");
         // On PostgreSQL the app connects, as in production, as a role that does not own the
-        // tables, so the row-level security policies apply to everything it does.
-        let (app_db, statements) = match &database.cleanup {
-            Cleanup::Postgres { .. } => {
-                let role = APP_ROLE;
-                ensure_app_role(&db).await;
-                db.execute_unprepared(&format!(
-                    "GRANT USAGE ON SCHEMA public TO {role}; \
-                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; \
-                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};"
-                ))
+        // tables (its rights are granted in the template), so the row-level security policies
+        // apply to everything it does.
+        let (app_db, statements) = if database.is_postgres() {
+            api::db::connect(&database::with_user(&database.url, APP_ROLE))
                 .await
-                .expect("grant the app role its rights");
-                api::db::connect(&with_user(&database.url, role))
-                    .await
-                    .expect("connect as the app role")
-            }
-            Cleanup::File(_) => (db.clone(), owner_statements),
+                .expect("connect as the app role")
+        } else {
+            (db.clone(), owner_statements)
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
