@@ -31,6 +31,19 @@ pub const APP_ROLE: &str = "registry_test_app";
 const TEMPLATE_PREFIX: &str = "registry_tpl_";
 const TEST_PREFIX: &str = "registry_test_";
 
+/// The PostgreSQL server of the tests, from [`PG_ENV`]. A PostgreSQL test that cannot run fails
+/// here, saying how to run it or skip it, rather than passing without having run.
+pub fn postgres_admin_url() -> String {
+    std::env::var(PG_ENV).unwrap_or_else(|_| {
+        panic!(
+            "{PG_ENV} is not set, so this PostgreSQL test cannot run: set \
+             {PG_ENV}=postgres://postgres@127.0.0.1:5432/postgres (start PostgreSQL with \
+             `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`), \
+             or SKIP_POSTGRES=1 to skip the PostgreSQL tests (they are then counted as ignored)"
+        )
+    })
+}
+
 /// A database made for one test and removed when it is dropped.
 pub struct TestDatabase {
     pub url: String,
@@ -71,36 +84,30 @@ pub fn with_user(url: &str, user: &str) -> String {
 }
 
 impl TestDatabase {
-    /// A new, empty database; `None` for PostgreSQL when no server is configured.
-    pub async fn create(backend: Backend) -> Option<TestDatabase> {
+    /// A new, empty database.
+    pub async fn create(backend: Backend) -> TestDatabase {
         let unique = unique_name();
         match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{unique}.db"));
-                Some(TestDatabase {
+                TestDatabase {
                     url: sqlite_url(&path),
                     cleanup: Cleanup::File(path),
-                })
+                }
             }
-            Backend::Postgres => {
-                let Ok(admin_url) = std::env::var(PG_ENV) else {
-                    eprintln!("{PG_ENV} is not set: skipping the PostgreSQL variant of this test");
-                    return None;
-                };
-                Some(Self::on_server(admin_url, &unique, "").await)
-            }
+            Backend::Postgres => Self::on_server(postgres_admin_url(), &unique, "").await,
         }
     }
 
     /// A new database migrated and seeded at `scale`: a copy of this process's template (built
-    /// on first use); `None` for PostgreSQL when no server is configured.
-    pub async fn seeded(backend: Backend, scale: u32) -> Option<TestDatabase> {
-        if backend == Backend::Postgres && std::env::var_os(PG_ENV).is_none() {
-            eprintln!("{PG_ENV} is not set: skipping the PostgreSQL variant of this test");
-            return None;
+    /// on first use).
+    pub async fn seeded(backend: Backend, scale: u32) -> TestDatabase {
+        if backend == Backend::Postgres {
+            // Before the template: its failure would hide this message.
+            postgres_admin_url();
         }
         let unique = unique_name();
-        Some(match template(backend, scale).await {
+        match template(backend, scale).await {
             Template::File(template) => {
                 let path = std::env::temp_dir().join(format!("{unique}.db"));
                 std::fs::copy(&template, &path).unwrap_or_else(|e| {
@@ -114,7 +121,7 @@ impl TestDatabase {
             Template::Postgres { admin_url, name } => {
                 Self::on_server(admin_url, &unique, &format!("TEMPLATE {name}")).await
             }
-        })
+        }
     }
 
     /// `CREATE DATABASE name <options>` on the server of `admin_url`.
@@ -250,7 +257,7 @@ async fn build(backend: Backend, scale: u32) -> Result<Template, String> {
             Ok(Template::File(path))
         }
         Backend::Postgres => {
-            let admin_url = std::env::var(PG_ENV).map_err(|_| format!("{PG_ENV} is not set"))?;
+            let admin_url = postgres_admin_url();
             let admin = sea_orm::Database::connect(&admin_url)
                 .await
                 .map_err(|e| format!("cannot reach PostgreSQL at {PG_ENV}: {e}"))?;

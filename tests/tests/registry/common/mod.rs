@@ -45,8 +45,8 @@ pub struct TestApp {
 impl TestApp {
     /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions):
     /// a copy of the template of this process (see [`database`]).
-    /// `None` when the backend is not available (PostgreSQL without [`PG_ENV`]).
-    pub async fn spawn(backend: Backend, scale: u32) -> Option<TestApp> {
+    /// On PostgreSQL without [`PG_ENV`] it fails the test, saying how to run it.
+    pub async fn spawn(backend: Backend, scale: u32) -> TestApp {
         Self::spawn_with(backend, scale, |state| state).await
     }
 
@@ -56,9 +56,9 @@ impl TestApp {
         backend: Backend,
         scale: u32,
         configure: impl FnOnce(AppState) -> AppState,
-    ) -> Option<TestApp> {
+    ) -> TestApp {
         api::telemetry::init(api::config::LogFormat::Pretty);
-        let database = TestDatabase::seeded(backend, scale).await?;
+        let database = TestDatabase::seeded(backend, scale).await;
         let database_url = database.url.clone();
         let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
         // On PostgreSQL the app connects, as in production, as a role that does not own the
@@ -90,7 +90,7 @@ impl TestApp {
             let _database = database;
             let _ = axum::serve(listener, router).await;
         });
-        Some(TestApp {
+        TestApp {
             address,
             client: reqwest::Client::new(),
             db,
@@ -98,7 +98,7 @@ impl TestApp {
             statements,
             backend,
             database_url,
-        })
+        }
     }
 
     /// Posts a GraphQL request and returns the whole response body.
@@ -315,35 +315,46 @@ pub fn error_codes(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Runs `test` on a fresh app for `backend`, or skips it when the backend is unavailable.
-pub async fn run<F, Fut>(backend: Backend, scale: u32, test: F)
+/// Runs `test` on a fresh app for `backend`, at `scale`, with its state changed by `configure`.
+pub async fn run<C, F, Fut>(backend: Backend, scale: u32, configure: C, test: F)
 where
+    C: FnOnce(AppState) -> AppState,
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    if let Some(app) = TestApp::spawn(backend, scale).await {
-        test(app).await;
-    }
+    test(TestApp::spawn_with(backend, scale, configure).await).await;
 }
 
-/// Declares a test that runs on SQLite and on PostgreSQL.
+/// Declares a test that runs on SQLite and on PostgreSQL: a module `$name` with the tests
+/// `sqlite` and `postgres`, each on a fresh app (at scale 1 unless a scale is given, with the
+/// state changed by `configure = ..` if given). Built with `SKIP_POSTGRES=1`, the PostgreSQL
+/// variant is ignored (see `tests/build.rs`); without [`PG_ENV`] it fails.
 #[macro_export]
 macro_rules! on_both_databases {
+    ($name:ident, configure = $configure:expr, $test:expr) => {
+        $crate::on_both_databases!(@tests $name, 1, $configure, $test);
+    };
     ($name:ident, $test:expr) => {
-        $crate::on_both_databases!($name, 1, $test);
+        $crate::on_both_databases!(@tests $name, 1, |state| state, $test);
     };
     ($name:ident, $scale:expr, $test:expr) => {
+        $crate::on_both_databases!(@tests $name, $scale, |state| state, $test);
+    };
+    (@tests $name:ident, $scale:expr, $configure:expr, $test:expr) => {
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::common::run($crate::common::Backend::Sqlite, $scale, $test).await;
+                let backend = $crate::common::Backend::Sqlite;
+                $crate::common::run(backend, $scale, $configure, $test).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(skip_postgres, ignore = "SKIP_POSTGRES=1")]
             async fn postgres() {
-                $crate::common::run($crate::common::Backend::Postgres, $scale, $test).await;
+                let backend = $crate::common::Backend::Postgres;
+                $crate::common::run(backend, $scale, $configure, $test).await;
             }
         }
     };
