@@ -53,6 +53,50 @@ async fn warmed(app: &TestApp) {
     panic!("the cache never answered");
 }
 
+/// The data version in the database.
+async fn stored_version(app: &TestApp) -> i64 {
+    let statement = sea_orm::Statement::from_string(
+        app.db.get_database_backend(),
+        "SELECT version FROM data_version WHERE id = 1",
+    );
+    let row = app.db.query_one(statement).await.unwrap().unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// Waits until the app's watcher knows data version `version`. The cache has no signal to await
+/// (only [`api::cache::ResponseCache::version`] to read), so this polls it, briefly and at most
+/// for five seconds.
+async fn known_version(app: &TestApp, version: i64) {
+    for _ in 0..500 {
+        if app.cache.version() >= version {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the watcher never read version {version} (it knows {})",
+        app.cache.version()
+    );
+}
+
+/// Waits until a session of the app's database listens for the data-version notifications:
+/// the watcher has no signal saying its listener has subscribed, but PostgreSQL shows it.
+async fn listening(app: &TestApp) {
+    let statement = sea_orm::Statement::from_string(
+        app.db.get_database_backend(),
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND state = 'idle' AND query ILIKE 'LISTEN%registry_data_version%'",
+    );
+    for _ in 0..500 {
+        let row = app.db.query_one(statement.clone()).await.unwrap().unwrap();
+        if row.try_get_by_index::<i64>(0).unwrap() > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no session listens for the data-version notifications");
+}
+
 async fn name_of(app: &TestApp, code: &str) -> Value {
     app.data(QUERY, json!({ "code": code })).await["region"]["name"].clone()
 }
@@ -94,6 +138,7 @@ async fn test(backend: common::Backend) {
         .await
         .unwrap();
     txn.commit().await.unwrap();
+    let changed = stored_version(&app).await;
     let mut seen = Value::Null;
     for _ in 0..100 {
         seen = name_of(&app, "R02").await;
@@ -108,7 +153,7 @@ async fn test(backend: common::Backend) {
     assert!(bad.get("errors").is_some());
     // The change may be seen (read from the database) before the watcher has read the new
     // version; once it has, the new answer is cached in turn.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    known_version(&app, changed).await;
     assert_eq!(name_of(&app, "R02").await, "Changed in SQL");
     assert!(
         from_cache(&app, json!({ "code": "R02" })).await.1,
@@ -146,7 +191,7 @@ async fn commits_are_notified_to_every_replica() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The listener needs a moment to subscribe; until then a change may precede it.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    listening(&app).await;
     let known = cache.version();
     assert!(known > 0);
     app.update_region("R03", r#"notes: "notified""#).await;

@@ -748,10 +748,15 @@ async fn shutdown_drains_requests_in_flight() {
                 .await
         }
     });
-    // Stop once the request is being answered (its first statement has run).
-    while counter.get() == before {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    // Stop once the request is being answered (its first statement has run). The counter has no
+    // signal to await: it is polled, for at most ten seconds.
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while counter.get() == before {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .expect("the request in flight ran a statement");
     stop.send(()).unwrap();
     let answer = slow
         .await

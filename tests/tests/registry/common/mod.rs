@@ -40,6 +40,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The database's URL, as its owner.
     pub database_url: String,
+    /// The app's response cache, whose data version tests wait on.
+    pub cache: std::sync::Arc<api::cache::ResponseCache>,
 }
 
 impl TestApp {
@@ -82,8 +84,9 @@ impl TestApp {
         let state = AppState::new(app_db.clone(), statements.clone(), test_verifier())
             .configured(unlimited, api::graphql::SchemaSettings::default(), true)
             .expect("valid limits");
-        let router =
-            app(configure(state)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let state = configure(state);
+        let cache = state.cache.clone();
+        let router = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         // The server task owns the database guard: a test's `async move` block may capture only
         // some fields of the app, and the database must outlive every request.
         tokio::spawn(async move {
@@ -98,6 +101,7 @@ impl TestApp {
             statements,
             backend,
             database_url,
+            cache,
         }
     }
 
