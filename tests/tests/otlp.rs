@@ -5,6 +5,7 @@
     reason = "a failed step fails the test on its own line"
 )]
 
+#[path = "registry/common/mod.rs"]
 mod common;
 
 use common::{Backend, TestApp};
@@ -53,9 +54,7 @@ async fn spans_are_exported_to_the_collector() {
         };
         state.configured(limits, settings, true).unwrap()
     };
-    let app = TestApp::spawn_with(Backend::Sqlite, 1, traced)
-        .await
-        .unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, 1, traced).await;
     app.data(
         "query Traced { region(code: \"R01\") { code resv { name } } }",
         json!({}),

@@ -1,7 +1,7 @@
 //! Black-box tests of the public read API over HTTP, each on a fresh database, on SQLite and on
 //! PostgreSQL (set `TEST_DATABASE_URL`).
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{TestApp, error_codes};
@@ -128,9 +128,7 @@ on_both_databases!(
         // memory: it runs no watcher of the data version). The viewer is anonymous, so on
         // PostgreSQL too the reads go straight to the pool, with no statement setting claims.
         assert_eq!(statements, 9, "statements at 54 regions");
-        let big = TestApp::spawn(app.backend, 10)
-            .await
-            .expect("the same backend again");
+        let big = TestApp::spawn(app.backend, 10).await;
         let data = big
             .data("{ regions(first: 1) { totalCount } }", json!({}))
             .await;

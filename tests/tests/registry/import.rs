@@ -9,7 +9,7 @@
     reason = "answers have the shape the schema fixes; a missing field fails on its own line"
 )]
 
-mod common;
+use crate::common;
 
 use api::access::{Role, Viewer};
 use api::service::import::{self, Kind, Report};
@@ -153,9 +153,7 @@ on_both_databases!(
         }
 
         // An empty registry (reference data only) imports the export, kind by kind.
-        let Some(other) = common::TestDatabase::create(app.backend).await else {
-            return;
-        };
+        let other = common::TestDatabase::create(app.backend).await;
         let (db, _) = api::db::connect(&other.url).await.unwrap();
         Migrator::up(&db, None).await.unwrap();
         api::seed::run(&db, 1).await.unwrap();

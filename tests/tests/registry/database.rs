@@ -1,6 +1,6 @@
 //! Database-level tests: migrations, the seed, and invariants the database itself enforces.
 
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp, TestDatabase};
 use migration::{Migrator, MigratorTrait};
@@ -105,9 +105,7 @@ on_both_databases!(
 );
 
 async fn migrations_round_trip(backend: Backend) {
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let (db, _) = api::db::connect(&database.url).await.expect("connect");
     Migrator::up(&db, None).await.expect("up");
     Migrator::down(&db, None).await.expect("down");
@@ -136,6 +134,18 @@ async fn migrations_up_down_up_sqlite() {
 }
 
 #[tokio::test]
+#[cfg_attr(skip_postgres, ignore = "SKIP_POSTGRES=1")]
 async fn migrations_up_down_up_postgres() {
     migrations_round_trip(Backend::Postgres).await;
+}
+
+#[test]
+fn harness_names_carry_their_process() {
+    use common::database::{orphaned, owner};
+    assert_eq!(owner("registry_tpl_123_10"), Some(123));
+    assert_eq!(owner("registry_test_77_0123abcd.db-wal"), Some(77));
+    // Names of the former harness (`registry_test_<uuid>`) and of others are not ours to remove.
+    assert_eq!(owner("registry_test_0123abcd.db"), None);
+    assert_eq!(owner("registry_other_1_2"), None);
+    assert!(!orphaned(&format!("registry_tpl_{}_1", std::process::id())));
 }

@@ -9,7 +9,7 @@
     reason = "answers have the shape the schema fixes; a missing field fails on its own line"
 )]
 
-mod common;
+use crate::common;
 
 use common::{TestApp, error_codes};
 use entity::*;

@@ -1,7 +1,7 @@
 //! Mutations over HTTP: the authorization matrix, validation, optimistic concurrency, seat merging
 //! and splitting, restricted fields and the audit trail — on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, error_codes, token};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};

@@ -1,6 +1,6 @@
 //! Token handling over HTTP: every bad token is a 401 with a clear error, never anonymous.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{TestApp, claims, sign, token};

@@ -14,6 +14,6 @@ fn schema_graphql_matches_the_served_schema() {
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         checked_in == served,
-        "schema.graphql differs from the served schema; run `UPDATE_SCHEMA=1 cargo test --test schema` and review the diff"
+        "schema.graphql differs from the served schema; run `UPDATE_SCHEMA=1 cargo test -p registry-tests --test registry schema` and review the diff"
     );
 }

@@ -3,138 +3,29 @@
 
 #![allow(
     dead_code,
-    reason = "each test binary uses a different part of the harness"
+    reason = "the OTLP test binary and the benchmark use only a part of the harness"
 )]
+
+pub mod database;
+
+#[allow(
+    unused_imports,
+    reason = "the registry binary names it; the OTLP binary does not"
+)]
+pub use database::PG_ENV;
+pub use database::{APP_ROLE, TestDatabase};
 
 use api::db::StatementCounter;
 use api::{AppState, app};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use std::future::Future;
 
-/// The environment variable naming the PostgreSQL server for tests, e.g.
-/// `postgres://postgres@127.0.0.1:5432/postgres`. Each test creates its own database there.
-pub const PG_ENV: &str = "TEST_DATABASE_URL";
-
 /// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Backend {
     Sqlite,
     Postgres,
-}
-
-/// A database made for one test and removed when it is dropped.
-pub struct TestDatabase {
-    pub url: String,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    File(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-/// The login role the app uses on PostgreSQL in tests: it owns no table. Roles are shared by the
-/// whole server, so one role serves every test database (its rights are granted per database).
-pub const APP_ROLE: &str = "registry_test_app";
-
-async fn ensure_app_role(db: &DatabaseConnection) {
-    // Tests run in parallel; creating the role concurrently can fail on either side, so retry.
-    for _ in 0..20 {
-        let created = db
-            .execute_unprepared(&format!(
-                "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-            ))
-            .await;
-        if created.is_ok() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("could not create the role {APP_ROLE}");
-}
-
-/// `url` with its user replaced by `user` (`scheme://user[:password]@host/db`).
-fn with_user(url: &str, user: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a URL");
-    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
-    format!("{scheme}://{user}@{host}")
-}
-
-impl TestDatabase {
-    /// A new, empty database; `None` for PostgreSQL when no server is configured.
-    pub async fn create(backend: Backend) -> Option<TestDatabase> {
-        let unique = format!("registry_test_{}", uuid::Uuid::new_v4().simple());
-        match backend {
-            Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{unique}.db"));
-                Some(TestDatabase {
-                    url: format!("sqlite://{}?mode=rwc", path.display()),
-                    cleanup: Cleanup::File(path),
-                })
-            }
-            Backend::Postgres => {
-                let Ok(admin_url) = std::env::var(PG_ENV) else {
-                    eprintln!("{PG_ENV} is not set: skipping the PostgreSQL variant of this test");
-                    return None;
-                };
-                let admin = sea_orm::Database::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {unique}"))
-                    .await
-                    .expect("create the test database");
-                admin.close().await.ok();
-                let url = match admin_url.rsplit_once('/') {
-                    Some((server, _)) => format!("{server}/{unique}"),
-                    None => panic!("{PG_ENV} must end in /DATABASE"),
-                };
-                Some(TestDatabase {
-                    url,
-                    cleanup: Cleanup::Postgres {
-                        admin_url,
-                        name: unique,
-                    },
-                })
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        match &self.cleanup {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Cleanup::Postgres { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs outside async code; a small runtime of its own removes the database.
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build();
-                    if let Ok(runtime) = runtime {
-                        runtime.block_on(async {
-                            if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
-                                let _ = admin
-                                    .execute_unprepared(&format!(
-                                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                                    ))
-                                    .await;
-                            }
-                        });
-                    }
-                })
-                .join();
-            }
-        }
-    }
 }
 
 /// The application under test, listening on a random local port.
@@ -149,12 +40,15 @@ pub struct TestApp {
     pub backend: Backend,
     /// The database's URL, as its owner.
     pub database_url: String,
+    /// The app's response cache, whose data version tests wait on.
+    pub cache: std::sync::Arc<api::cache::ResponseCache>,
 }
 
 impl TestApp {
-    /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions).
-    /// `None` when the backend is not available (PostgreSQL without [`PG_ENV`]).
-    pub async fn spawn(backend: Backend, scale: u32) -> Option<TestApp> {
+    /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions):
+    /// a copy of the template of this process (see [`database`]).
+    /// On PostgreSQL without [`PG_ENV`] it fails the test, saying how to run it.
+    pub async fn spawn(backend: Backend, scale: u32) -> TestApp {
         Self::spawn_with(backend, scale, |state| state).await
     }
 
@@ -164,31 +58,20 @@ impl TestApp {
         backend: Backend,
         scale: u32,
         configure: impl FnOnce(AppState) -> AppState,
-    ) -> Option<TestApp> {
+    ) -> TestApp {
         api::telemetry::init(api::config::LogFormat::Pretty);
-        let database = TestDatabase::create(backend).await?;
+        let database = TestDatabase::seeded(backend, scale).await;
         let database_url = database.url.clone();
         let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
-        Migrator::up(&db, None).await.expect("migrate");
-        api::seed::run(&db, scale).await.expect("seed");
         // On PostgreSQL the app connects, as in production, as a role that does not own the
-        // tables, so the row-level security policies apply to everything it does.
-        let (app_db, statements) = match &database.cleanup {
-            Cleanup::Postgres { .. } => {
-                let role = APP_ROLE;
-                ensure_app_role(&db).await;
-                db.execute_unprepared(&format!(
-                    "GRANT USAGE ON SCHEMA public TO {role}; \
-                     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; \
-                     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};"
-                ))
+        // tables (its rights are granted in the template), so the row-level security policies
+        // apply to everything it does.
+        let (app_db, statements) = if database.is_postgres() {
+            api::db::connect(&database::with_user(&database.url, APP_ROLE))
                 .await
-                .expect("grant the app role its rights");
-                api::db::connect(&with_user(&database.url, role))
-                    .await
-                    .expect("connect as the app role")
-            }
-            Cleanup::File(_) => (db.clone(), owner_statements),
+                .expect("connect as the app role")
+        } else {
+            (db.clone(), owner_statements)
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -201,15 +84,16 @@ impl TestApp {
         let state = AppState::new(app_db.clone(), statements.clone(), test_verifier())
             .configured(unlimited, api::graphql::SchemaSettings::default(), true)
             .expect("valid limits");
-        let router =
-            app(configure(state)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let state = configure(state);
+        let cache = state.cache.clone();
+        let router = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         // The server task owns the database guard: a test's `async move` block may capture only
         // some fields of the app, and the database must outlive every request.
         tokio::spawn(async move {
             let _database = database;
             let _ = axum::serve(listener, router).await;
         });
-        Some(TestApp {
+        TestApp {
             address,
             client: reqwest::Client::new(),
             db,
@@ -217,7 +101,8 @@ impl TestApp {
             statements,
             backend,
             database_url,
-        })
+            cache,
+        }
     }
 
     /// Posts a GraphQL request and returns the whole response body.
@@ -434,35 +319,46 @@ pub fn error_codes(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Runs `test` on a fresh app for `backend`, or skips it when the backend is unavailable.
-pub async fn run<F, Fut>(backend: Backend, scale: u32, test: F)
+/// Runs `test` on a fresh app for `backend`, at `scale`, with its state changed by `configure`.
+pub async fn run<C, F, Fut>(backend: Backend, scale: u32, configure: C, test: F)
 where
+    C: FnOnce(AppState) -> AppState,
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    if let Some(app) = TestApp::spawn(backend, scale).await {
-        test(app).await;
-    }
+    test(TestApp::spawn_with(backend, scale, configure).await).await;
 }
 
-/// Declares a test that runs on SQLite and on PostgreSQL.
+/// Declares a test that runs on SQLite and on PostgreSQL: a module `$name` with the tests
+/// `sqlite` and `postgres`, each on a fresh app (at scale 1 unless a scale is given, with the
+/// state changed by `configure = ..` if given). Built with `SKIP_POSTGRES=1`, the PostgreSQL
+/// variant is ignored (see `tests/build.rs`); without [`PG_ENV`] it fails.
 #[macro_export]
 macro_rules! on_both_databases {
+    ($name:ident, configure = $configure:expr, $test:expr) => {
+        $crate::on_both_databases!(@tests $name, 1, $configure, $test);
+    };
     ($name:ident, $test:expr) => {
-        $crate::on_both_databases!($name, 1, $test);
+        $crate::on_both_databases!(@tests $name, 1, |state| state, $test);
     };
     ($name:ident, $scale:expr, $test:expr) => {
+        $crate::on_both_databases!(@tests $name, $scale, |state| state, $test);
+    };
+    (@tests $name:ident, $scale:expr, $configure:expr, $test:expr) => {
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                common::run(common::Backend::Sqlite, $scale, $test).await;
+                let backend = $crate::common::Backend::Sqlite;
+                $crate::common::run(backend, $scale, $configure, $test).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(skip_postgres, ignore = "SKIP_POSTGRES=1")]
             async fn postgres() {
-                common::run(common::Backend::Postgres, $scale, $test).await;
+                let backend = $crate::common::Backend::Postgres;
+                $crate::common::run(backend, $scale, $configure, $test).await;
             }
         }
     };

@@ -1,7 +1,7 @@
 //! Who may call which mutation: every create, delete and decision, per role and region; refused
 //! calls leave the database as it was.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, error_codes, token};
 use sea_orm::{EntityTrait, PaginatorTrait};

@@ -1,0 +1,20 @@
+//! The integration tests, in one binary: the real application over HTTP, on SQLite and
+//! PostgreSQL. One binary links the app once and shares the template databases of
+//! [`common`] between all tests (see the README's "Test it").
+
+#[macro_use]
+mod common;
+
+mod api;
+mod auth;
+mod cache;
+mod coverage;
+mod database;
+mod http;
+mod import;
+mod lineage;
+mod mutation_rights;
+mod mutations;
+mod quality;
+mod row_security;
+mod schema;
