@@ -18,3 +18,4 @@ mod mutations;
 mod quality;
 mod row_security;
 mod schema;
+mod write_path;

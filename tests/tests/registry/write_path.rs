@@ -5,9 +5,7 @@
     reason = "the checks count whole tables, outside any viewer's scope"
 )]
 
-mod common;
-
-use common::{TestApp, token};
+use crate::common::{TestApp, token};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -312,25 +310,16 @@ async fn cache_hits(app: &TestApp) -> u64 {
         .unwrap_or(0)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn after_a_batched_mutation_the_next_anonymous_read_sees_it_sqlite() {
-    batched_mutation_is_seen(common::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn after_a_batched_mutation_the_next_anonymous_read_sees_it_postgres() {
-    batched_mutation_is_seen(common::Backend::Postgres).await;
-}
-
-async fn batched_mutation_is_seen(backend: common::Backend) {
-    // The watcher polls once an hour: only the write itself can make the change visible.
-    let Some(app) = TestApp::spawn_with(backend, 1, |state| {
+// The watcher polls once an hour: only the write itself can make the change visible.
+on_both_databases!(
+    after_a_batched_mutation_the_next_anonymous_read_sees_it,
+    configure = |state: api::AppState| {
         state.with_response_cache(100, None, std::time::Duration::from_secs(3600))
-    })
-    .await
-    else {
-        return;
-    };
+    },
+    |app: TestApp| async move { batched_mutation_is_seen(app).await }
+);
+
+async fn batched_mutation_is_seen(app: TestApp) {
     let vars = json!({ "code": "R01" });
     let mut cached = false;
     for _ in 0..200 {
