@@ -20,6 +20,63 @@ use chrono::NaiveDate;
 use entity::{DisciplineCode, region};
 use sea_orm::{ColumnTrait, QueryFilter};
 
+/// `impl Record` for a kind whose record is one row of `$module` (no link rows): the storage
+/// half (id, version, stamp, insert, save, remove) is written here, the kind's own half (`load`,
+/// `region_code`, `check`, ...) is given as `$body`.
+macro_rules! single_row_record {
+    ($module:ident, $kind:expr, { $($body:tt)* }) => {
+        #[async_trait::async_trait]
+        impl Record for $module::Model {
+        const KIND: Kind = $kind;
+
+        $($body)*
+
+        fn id(&self) -> i32 {
+            self.id
+        }
+
+        fn version(&self) -> i32 {
+            self.version
+        }
+
+        fn stamp(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>, by: Option<String>) {
+            $crate::service::record::stamp_row(
+                &mut self.version,
+                &mut self.updated_at,
+                (&mut self.imported_at, &mut self.imported_by),
+                (version, at, by),
+            );
+        }
+
+        async fn insert(&self, w: &Writer<'_>) -> ApiResult<Self> {
+            $crate::service::record::insert_row::<Self, $module::ActiveModel>(w, self.clone())
+                .await
+        }
+
+        async fn save(&self, w: &Writer<'_>, before: &Self) -> ApiResult<()> {
+            $crate::service::record::save_row::<Self, $module::ActiveModel>(
+                w,
+                self.clone(),
+                ($module::Column::Id, before.id),
+                ($module::Column::Version, before.version),
+            )
+            .await
+        }
+
+        async fn remove(&self, w: &Writer<'_>) -> ApiResult<()> {
+            $crate::service::record::remove_row::<$module::Entity>(
+                w,
+                ($module::Column::Id, self.id),
+                ($module::Column::Version, self.version),
+            )
+            .await
+        }
+        }
+    };
+}
+
+use single_row_record;
+
 /// The code of the region with `id`, as the writer sees it.
 async fn region_code(w: &Writer<'_>, id: i32) -> ApiResult<String> {
     access::regions(w.viewer)

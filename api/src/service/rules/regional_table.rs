@@ -4,8 +4,7 @@ use super::Rules;
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
-use crate::service::record::{self, Problems, Record, Writer};
-use chrono::{DateTime, Utc};
+use crate::service::record::{Problems, Record, Writer};
 use entity::{TablePartyKind, regional_table_party as party};
 use sea_orm::{ColumnTrait, QueryFilter};
 
@@ -32,27 +31,7 @@ pub fn new_party(
     }
 }
 
-#[async_trait::async_trait]
-impl Record for party::Model {
-    const KIND: Kind = Kind::RegionalTableParty;
-
-    fn id(&self) -> i32 {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i32, at: DateTime<Utc>, imported_by: Option<String>) {
-        record::stamp_row(
-            &mut self.version,
-            &mut self.updated_at,
-            (&mut self.imported_at, &mut self.imported_by),
-            (version, at, imported_by),
-        );
-    }
-
+super::single_row_record!(party, Kind::RegionalTableParty, {
     async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
         Ok(access::regional_table_parties(w.viewer)
             .filter(party::Column::Id.eq(id))
@@ -88,27 +67,4 @@ impl Record for party::Model {
         }
         Ok(rules.done())
     }
-
-    async fn insert(&self, w: &Writer<'_>) -> ApiResult<Self> {
-        record::insert_row::<Self, party::ActiveModel>(w, self.clone()).await
-    }
-
-    async fn save(&self, w: &Writer<'_>, before: &Self) -> ApiResult<()> {
-        record::save_row::<Self, party::ActiveModel>(
-            w,
-            self.clone(),
-            (party::Column::Id, before.id),
-            (party::Column::Version, before.version),
-        )
-        .await
-    }
-
-    async fn remove(&self, w: &Writer<'_>) -> ApiResult<()> {
-        record::remove_row::<party::Entity>(
-            w,
-            (party::Column::Id, self.id),
-            (party::Column::Version, self.version),
-        )
-        .await
-    }
-}
+});

@@ -4,35 +4,14 @@ use super::Rules;
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
-use crate::service::record::{self, Problems, Record, Writer};
-use chrono::{DateTime, Utc};
+use crate::service::record::{Problems, Record, Writer};
 use entity::{ApplicationStatus, voucher};
 use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The euros a voucher may be granted.
 pub const VOUCHER_RANGE: (i64, i64) = (1, 100_000);
 
-#[async_trait::async_trait]
-impl Record for voucher::Model {
-    const KIND: Kind = Kind::Voucher;
-
-    fn id(&self) -> i32 {
-        self.id
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i32, at: DateTime<Utc>, imported_by: Option<String>) {
-        record::stamp_row(
-            &mut self.version,
-            &mut self.updated_at,
-            (&mut self.imported_at, &mut self.imported_by),
-            (version, at, imported_by),
-        );
-    }
-
+super::single_row_record!(voucher, Kind::Voucher, {
     async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
         Ok(access::vouchers(w.viewer)
             .filter(voucher::Column::Id.eq(id))
@@ -58,27 +37,4 @@ impl Record for voucher::Model {
         rules.in_order("decided_on", Some(self.applied_on), self.decided_on);
         rules.done()
     }
-
-    async fn insert(&self, w: &Writer<'_>) -> ApiResult<Self> {
-        record::insert_row::<Self, voucher::ActiveModel>(w, self.clone()).await
-    }
-
-    async fn save(&self, w: &Writer<'_>, before: &Self) -> ApiResult<()> {
-        record::save_row::<Self, voucher::ActiveModel>(
-            w,
-            self.clone(),
-            (voucher::Column::Id, before.id),
-            (voucher::Column::Version, before.version),
-        )
-        .await
-    }
-
-    async fn remove(&self, w: &Writer<'_>) -> ApiResult<()> {
-        record::remove_row::<voucher::Entity>(
-            w,
-            (voucher::Column::Id, self.id),
-            (voucher::Column::Version, self.version),
-        )
-        .await
-    }
-}
+});
