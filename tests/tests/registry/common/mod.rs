@@ -44,6 +44,21 @@ pub struct TestApp {
     pub cache: std::sync::Arc<api::cache::ResponseCache>,
 }
 
+/// Installs the tests' log subscriber once: `RUST_LOG` (default `warn`) written through the test
+/// harness, so a passing test prints nothing and a failing one shows its logs with its output.
+fn quiet_logs() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // Another subscriber may be installed already (then it stays): not an error.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 impl TestApp {
     /// Spawns the app on a fresh database, migrated and seeded at `scale` (54 × scale regions):
     /// a copy of the template of this process (see [`database`]).
@@ -59,7 +74,7 @@ impl TestApp {
         scale: u32,
         configure: impl FnOnce(AppState) -> AppState,
     ) -> TestApp {
-        api::telemetry::init(api::config::LogFormat::Pretty);
+        quiet_logs();
         let database = TestDatabase::seeded(backend, scale).await;
         let database_url = database.url.clone();
         let (db, owner_statements) = api::db::connect(&database.url).await.expect("connect");
