@@ -51,6 +51,10 @@ pub struct CreateNeighbourhoodCollaborationInput {
     pub established_on: Option<Date>,
     #[graphql(default)]
     pub disciplines: Vec<DisciplineCode>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateNeighbourhoodCollaboration`: absent fields stay, null clears.
@@ -242,6 +246,7 @@ impl RegionMutation {
                 &rc.viewer,
                 &input.region_code,
                 fields,
+                input.idempotency_key.as_deref(),
             )
             .await,
         )

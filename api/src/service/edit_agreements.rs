@@ -77,14 +77,11 @@ pub async fn update_agreement(
     version: i32,
     fields: AgreementFields,
 ) -> ApiResult<agreement::Model> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let w = Writer::new(&txn, viewer);
-    let after = record::update(&w, id, version, |a: &mut Agreement| {
+    let after = record::update_one(db, viewer, id, version, |a: &mut Agreement| {
         fields.apply(a);
         Ok(())
     })
     .await?;
-    txn.commit().await.map_err(refusal)?;
     Ok(after.row)
 }
 
@@ -95,8 +92,7 @@ pub async fn delete_agreement(
     id: i32,
     version: i32,
 ) -> ApiResult<()> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let w = Writer::new(&txn, viewer);
-    record::delete::<Agreement>(&w, id, version).await?;
-    txn.commit().await.map_err(refusal)
+    record::delete_one::<Agreement>(db, viewer, id, version)
+        .await
+        .map(drop)
 }

@@ -3,7 +3,7 @@
 
 use super::import_registry::Ctx;
 use super::import_row::{Columns, Row};
-use super::rules::new_party;
+use super::rules::{Collaboration, new_party};
 use super::write::now;
 use crate::access;
 use crate::error::ApiResult;
@@ -73,48 +73,38 @@ pub const COLLABORATION_COLUMNS: Columns = Columns {
 
 pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let regions = regions_by_code(ctx).await?;
-    let stored: HashMap<(i32, String), neighbourhood_collaboration::Model> =
-        access::neighbourhood_collaborations(ctx.viewer)
-            .all(ctx.txn)
-            .await?
-            .into_iter()
-            .map(|c| ((c.region_id, c.name.clone()), c))
-            .collect();
-    let links = grouped(
+    let mut links = grouped(
         access::nc_disciplines(ctx.viewer)
             .all(ctx.txn)
             .await?
             .into_iter()
             .map(|l| (l.collaboration_id, l.discipline_code)),
     );
+    let stored: HashMap<(i32, String), Collaboration> =
+        access::neighbourhood_collaborations(ctx.viewer)
+            .all(ctx.txn)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let disciplines = links.remove(&row.id).unwrap_or_default();
+                (
+                    (row.region_id, row.name.clone()),
+                    Collaboration { row, disciplines },
+                )
+            })
+            .collect();
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code, name", |row| {
         let region = region_of(row, &regions)?;
-        let name = row.text("name", 200);
-        let key = (region.id, name.clone());
-        let existing = stored.get(&key);
-        let at = now();
-        let mut m = existing
+        let name = row.required("name");
+        let existing = stored.get(&(region.id, name.clone()));
+        let mut c = existing
             .cloned()
-            .unwrap_or(neighbourhood_collaboration::Model {
-                id: 0,
-                region_id: region.id,
-                name: name.clone(),
-                area: String::new(),
-                population: None,
-                status: CollaborationStatus::Forming,
-                established_on: None,
-                source: SourceKind::RegionalReport,
-                source_reference: None,
-                imported_at: None,
-                imported_by: None,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            });
-        m.area = row.text("area", 200);
+            .unwrap_or_else(|| Collaboration::new(region.id, name.clone(), None));
+        let m = &mut c.row;
+        m.area = row.required("area");
         row.set("population", &mut m.population, |row, c| {
-            row.int(c, 0, 1_000_000)
+            row.int(c, i64::MIN, i64::MAX)
         });
         row.set("status", &mut m.status, |row, c| {
             row.one_of(
@@ -129,45 +119,12 @@ pub async fn collaborations(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         });
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
-        let (disciplines, changed) = links_of(
-            row,
-            "disciplines",
-            existing.and_then(|e| links.get(&e.id)),
-            |row| row.disciplines("disciplines"),
-        );
-        Some((
-            format!("{} {name}", region.code),
-            (key, m, disciplines, changed),
-        ))
+        row.set("disciplines", &mut c.disciplines, |row, c| {
+            Some(row.discipline_list(c))
+        });
+        Some((format!("{} {name}", region.code), (existing.cloned(), c)))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, (key, model, disciplines, changed)) in rows {
-        let existing = stored.get(&key);
-        let saved = upsert!(
-            ctx,
-            neighbourhood_collaboration,
-            "neighbourhood_collaboration",
-            existing,
-            model,
-            changed
-        );
-        if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
-            store_links::<nc_discipline::ActiveModel, _>(
-                ctx,
-                nc_discipline::Column::CollaborationId,
-                saved.id,
-                disciplines,
-                |discipline_code| nc_discipline::Model {
-                    collaboration_id: saved.id,
-                    discipline_code,
-                },
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }
 
 // --- Vouchers ----------------------------------------------------------------------------------

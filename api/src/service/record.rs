@@ -308,6 +308,37 @@ pub async fn delete<R: Record>(w: &Writer<'_>, id: i32, version: i32) -> ApiResu
     Ok(before)
 }
 
+/// [`update`] in a transaction of its own, committed: how a mutation changes one record.
+pub async fn update_one<R, F>(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+    change: F,
+) -> ApiResult<R>
+where
+    R: Record,
+    F: FnOnce(&mut R) -> ApiResult<()> + Send,
+{
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let after = update(&Writer::new(&txn, viewer), id, version, change).await?;
+    txn.commit().await.map_err(refusal)?;
+    Ok(after)
+}
+
+/// [`delete`] in a transaction of its own, committed: how a mutation deletes one record.
+pub async fn delete_one<R: Record>(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    version: i32,
+) -> ApiResult<R> {
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let before = delete(&Writer::new(&txn, viewer), id, version).await?;
+    txn.commit().await.map_err(refusal)?;
+    Ok(before)
+}
+
 /// The longest idempotency key a client may send.
 const MAX_KEY: usize = 200;
 

@@ -223,8 +223,51 @@ fn cases(resv: &Value, free: &str) -> Vec<Case> {
             field: "applicant",
             message: "must be at most 300 characters",
         },
+        Case {
+            mutation: CREATE_COLLABORATION,
+            payload: "createNeighbourhoodCollaboration",
+            input: json!({ "regionCode": "R01", "name": "Wijk te groot", "area": "Stad",
+                "population": 500_001 }),
+            import_kind: "NEIGHBOURHOOD_COLLABORATIONS",
+            file: "region_code,name,area,population\nR01,Wijk te groot,Stad,500001\n".to_owned(),
+            field: "population",
+            message: "must be between 1 and 500000",
+        },
+        Case {
+            mutation: CREATE_COLLABORATION,
+            payload: "createNeighbourhoodCollaboration",
+            input: json!({ "regionCode": "R01", "name": "Lege wijk", "area": "Stad",
+                "population": 0 }),
+            import_kind: "NEIGHBOURHOOD_COLLABORATIONS",
+            file: "region_code,name,area,population\nR01,Lege wijk,Stad,0\n".to_owned(),
+            field: "population",
+            message: "must be between 1 and 500000",
+        },
+        Case {
+            mutation: CREATE_COLLABORATION,
+            payload: "createNeighbourhoodCollaboration",
+            input: json!({ "regionCode": "R01", "name": "Wijk", "area": long(201) }),
+            import_kind: "NEIGHBOURHOOD_COLLABORATIONS",
+            file: format!("region_code,name,area\nR01,Wijk,{}\n", long(201)),
+            field: "area",
+            message: "must be at most 200 characters",
+        },
+        Case {
+            mutation: CREATE_COLLABORATION,
+            payload: "createNeighbourhoodCollaboration",
+            input: json!({ "regionCode": "R01", "name": "Wijk", "area": "Stad",
+                "disciplines": ["PHARMACY", "PHARMACY"] }),
+            import_kind: "NEIGHBOURHOOD_COLLABORATIONS",
+            file: "region_code,name,area,disciplines\nR01,Wijk,Stad,PHARMACY;PHARMACY\n".to_owned(),
+            field: "disciplines",
+            message: "each discipline at most once",
+        },
     ]
 }
+
+const CREATE_COLLABORATION: &str = "mutation($input: CreateNeighbourhoodCollaborationInput!) {
+  createNeighbourhoodCollaboration(input: $input) {
+    neighbourhoodCollaboration { id } userErrors { field message code } } }";
 
 const APPLY_FOR_VOUCHER: &str = "mutation($input: ApplyForVoucherInput!) {
   applyForVoucher(input: $input) { voucher { id applicant } userErrors { field message code } } }";

@@ -4,9 +4,7 @@ use super::Rules;
 use crate::access;
 use crate::error::{ApiError, ApiResult};
 use crate::service::kinds::Kind;
-use crate::service::record::{self, Problems, Record, Writer};
-use crate::service::write::replace_links;
-use chrono::{DateTime, Utc};
+use crate::service::record::{Problems, Record, Writer};
 use entity::{DisciplineCode, agreement, agreement_discipline, resv};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
@@ -18,28 +16,7 @@ pub struct Agreement {
     pub disciplines: Vec<DisciplineCode>,
 }
 
-#[async_trait::async_trait]
-impl Record for Agreement {
-    const KIND: Kind = Kind::Agreement;
-
-    fn id(&self) -> i32 {
-        self.row.id
-    }
-
-    fn version(&self) -> i32 {
-        self.row.version
-    }
-
-    fn stamp(&mut self, version: i32, at: DateTime<Utc>, imported_by: Option<String>) {
-        let row = &mut self.row;
-        record::stamp_row(
-            &mut row.version,
-            &mut row.updated_at,
-            (&mut row.imported_at, &mut row.imported_by),
-            (version, at, imported_by),
-        );
-    }
-
+super::linked_record!(Agreement, agreement, Kind::Agreement, {
     async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
         let Some(row) = access::agreements(w.viewer)
             .filter(agreement::Column::Id.eq(id))
@@ -74,40 +51,7 @@ impl Record for Agreement {
         rules.disciplines("disciplines", &mut self.disciplines);
         rules.done()
     }
-
-    async fn insert(&self, w: &Writer<'_>) -> ApiResult<Self> {
-        let row = record::insert_row::<Self, agreement::ActiveModel>(w, self.row.clone()).await?;
-        let created = Agreement {
-            row,
-            disciplines: self.disciplines.clone(),
-        };
-        created.store_disciplines(w).await?;
-        Ok(created)
-    }
-
-    async fn save(&self, w: &Writer<'_>, before: &Self) -> ApiResult<()> {
-        record::save_row::<Self, agreement::ActiveModel>(
-            w,
-            self.row.clone(),
-            (agreement::Column::Id, before.row.id),
-            (agreement::Column::Version, before.row.version),
-        )
-        .await?;
-        if self.disciplines != before.disciplines {
-            self.store_disciplines(w).await?;
-        }
-        Ok(())
-    }
-
-    async fn remove(&self, w: &Writer<'_>) -> ApiResult<()> {
-        record::remove_row::<agreement::Entity>(
-            w,
-            (agreement::Column::Id, self.row.id),
-            (agreement::Column::Version, self.row.version),
-        )
-        .await
-    }
-}
+});
 
 impl Agreement {
     /// A new agreement of the RESV `resv_id` on `topic`, a draft for primary care reported by the
@@ -134,7 +78,7 @@ impl Agreement {
         }
     }
 
-    async fn store_disciplines(&self, w: &Writer<'_>) -> ApiResult<()> {
+    async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
         let id = self.row.id;
         let rows = self
             .disciplines
@@ -144,9 +88,10 @@ impl Agreement {
                 discipline_code,
             })
             .collect();
-        replace_links::<_, agreement_discipline::ActiveModel>(
-            w.txn,
-            (agreement_discipline::Column::AgreementId, id),
+        super::replace::<agreement_discipline::ActiveModel>(
+            w,
+            agreement_discipline::Column::AgreementId,
+            id,
             rows,
         )
         .await

@@ -6,10 +6,12 @@
 //! [`Record::check`]: super::record::Record::check
 
 mod agreement;
+mod collaboration;
 mod regional_table;
 mod voucher;
 
 pub use agreement::Agreement;
+pub use collaboration::{Collaboration, POPULATION};
 pub use regional_table::new_party;
 pub use voucher::VOUCHER_RANGE;
 
@@ -76,6 +78,91 @@ macro_rules! single_row_record {
 }
 
 use single_row_record;
+
+/// `impl Record` for a kind whose record is a row (its field `row`, of `$module`) with link rows
+/// (a collaboration's disciplines, a material's themes): the storage half is written here; the
+/// type has `async fn store_links(&self, w)`, which replaces its link rows, and the kind's own
+/// half (`load`, `region_code`, `check`, ...) is given as `$body`.
+macro_rules! linked_record {
+    ($record:ty, $module:ident, $kind:expr, { $($body:tt)* }) => {
+        #[async_trait::async_trait]
+        impl Record for $record {
+        const KIND: Kind = $kind;
+
+        $($body)*
+
+        fn id(&self) -> i32 {
+            self.row.id
+        }
+
+        fn version(&self) -> i32 {
+            self.row.version
+        }
+
+        fn stamp(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>, by: Option<String>) {
+            let row = &mut self.row;
+            $crate::service::record::stamp_row(
+                &mut row.version,
+                &mut row.updated_at,
+                (&mut row.imported_at, &mut row.imported_by),
+                (version, at, by),
+            );
+        }
+
+        async fn insert(&self, w: &Writer<'_>) -> ApiResult<Self> {
+            let row = $crate::service::record::insert_row::<Self, $module::ActiveModel>(
+                w,
+                self.row.clone(),
+            )
+            .await?;
+            let created = Self { row, ..self.clone() };
+            created.store_links(w).await?;
+            Ok(created)
+        }
+
+        async fn save(&self, w: &Writer<'_>, before: &Self) -> ApiResult<()> {
+            $crate::service::record::save_row::<Self, $module::ActiveModel>(
+                w,
+                self.row.clone(),
+                ($module::Column::Id, before.row.id),
+                ($module::Column::Version, before.row.version),
+            )
+            .await?;
+            // The links changed if the record with the stored row differs from the stored one.
+            let links_only = Self { row: before.row.clone(), ..self.clone() };
+            if links_only != *before {
+                self.store_links(w).await?;
+            }
+            Ok(())
+        }
+
+        async fn remove(&self, w: &Writer<'_>) -> ApiResult<()> {
+            $crate::service::record::remove_row::<$module::Entity>(
+                w,
+                ($module::Column::Id, self.row.id),
+                ($module::Column::Version, self.row.version),
+            )
+            .await
+        }
+        }
+    };
+}
+
+use linked_record;
+
+/// Replaces the link rows of the record `parent` (the links' column `column`) by `rows`.
+async fn replace<A>(
+    w: &Writer<'_>,
+    column: <A::Entity as sea_orm::EntityTrait>::Column,
+    parent: i32,
+    rows: Vec<<A::Entity as sea_orm::EntityTrait>::Model>,
+) -> ApiResult<()>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    crate::service::write::replace_links::<_, A>(w.txn, (column, parent), rows).await
+}
 
 /// The code of the region with `id`, as the writer sees it.
 async fn region_code(w: &Writer<'_>, id: i32) -> ApiResult<String> {
@@ -144,6 +231,38 @@ impl Rules {
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
             self.bad(field, "must not contain control characters");
+        }
+    }
+
+    /// An optional count within `[min, max]`.
+    pub fn count(&mut self, field: &'static str, value: Option<i64>, (min, max): (i64, i64)) {
+        if let Some(v) = value
+            && (v < min || v > max)
+        {
+            self.bad(field, format!("must be between {min} and {max}"));
+        }
+    }
+
+    /// An optional e-mail address (a plausibility check, not a delivery test).
+    pub fn email(&mut self, field: &'static str, value: &mut Option<String>) {
+        self.optional_text(field, value, 254);
+        if let Some(address) = value {
+            let plausible = address.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !address.contains(' ')
+            });
+            if !plausible {
+                self.bad(field, "must be an e-mail address");
+            }
+        }
+    }
+
+    /// An optional http(s) URL.
+    pub fn url(&mut self, field: &'static str, value: &mut Option<String>) {
+        self.optional_text(field, value, 500);
+        if let Some(url) = value
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            self.bad(field, "must be an http(s) URL");
         }
     }
 
