@@ -25,6 +25,10 @@ pub struct CreateLearningMaterialInput {
     pub themes: Vec<Theme>,
     #[graphql(default)]
     pub region_codes: Vec<String>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateLearningMaterial`: absent fields stay, null clears.
@@ -80,7 +84,13 @@ impl LearningMutation {
             region_codes: Some(input.region_codes),
         };
         LearningMaterialPayload::of(
-            edit_materials::create_material(&rc.pool, &rc.viewer, fields).await,
+            edit_materials::create_material(
+                &rc.pool,
+                &rc.viewer,
+                fields,
+                input.idempotency_key.as_deref(),
+            )
+            .await,
         )
     }
 

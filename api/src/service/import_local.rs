@@ -3,16 +3,14 @@
 
 use super::import_registry::Ctx;
 use super::import_row::{Columns, Row};
-use super::rules::{Collaboration, new_party};
+use super::rules::{Collaboration, Material, new_party};
 use super::write::now;
 use crate::access;
 use crate::error::ApiResult;
 use entity::*;
 use std::collections::HashMap;
 
-use super::import_registry::{
-    checked, grouped, links_of, region_of, regions_by_code, store_links, upsert, write_rows,
-};
+use super::import_registry::{checked, grouped, region_of, regions_by_code, write_rows};
 
 // --- Regional table ----------------------------------------------------------------------------
 
@@ -221,27 +219,33 @@ pub const MATERIAL_COLUMNS: Columns = Columns {
 
 pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let regions = regions_by_code(ctx).await?;
-    let stored: HashMap<(MaterialKind, String), learning_material::Model> =
-        access::learning_materials(ctx.viewer)
-            .all(ctx.txn)
-            .await?
-            .into_iter()
-            .map(|m| ((m.kind, m.title.clone()), m))
-            .collect();
-    let themes = grouped(
+    let mut themes = grouped(
         access::material_themes(ctx.viewer)
             .all(ctx.txn)
             .await?
             .into_iter()
             .map(|l| (l.material_id, l.theme)),
     );
-    let places = grouped(
+    let mut places = grouped(
         access::material_regions(ctx.viewer)
             .all(ctx.txn)
             .await?
             .into_iter()
             .map(|l| (l.material_id, l.region_id)),
     );
+    let stored: HashMap<(MaterialKind, String), Material> = access::learning_materials(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let material = Material {
+                themes: themes.remove(&row.id).unwrap_or_default(),
+                region_ids: places.remove(&row.id).unwrap_or_default(),
+                row,
+            };
+            ((material.row.kind, material.row.title.clone()), material)
+        })
+        .collect();
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "kind, title", |row: &Row<'_>| {
         let kind = row.required_one_of(
@@ -250,112 +254,44 @@ pub async fn materials(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             MaterialKind::as_str,
             MaterialKind::VALUES,
         )?;
-        let title = row.text("title", 300);
-        let key = (kind, title.clone());
-        let existing = stored.get(&key);
-        let at = now();
-        let published_on = row.date("published_on");
-        let mut m = existing.cloned().unwrap_or(learning_material::Model {
-            id: 0,
-            kind,
-            title: title.clone(),
-            summary: String::new(),
-            url: None,
-            published_on,
-            event_starts_at: None,
-            visibility: Visibility::Public,
-            source: SourceKind::OfficialList,
-            source_reference: None,
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        });
-        m.summary = row.text("summary", 5000);
-        m.published_on = published_on;
-        row.set("url", &mut m.url, |row, c| row.url(c));
+        let title = row.required("title");
+        let existing = stored.get(&(kind, title.clone()));
+        let mut material = existing
+            .cloned()
+            .unwrap_or_else(|| Material::new(kind, title.clone(), None));
+        let m = &mut material.row;
+        m.summary = row.required("summary");
+        m.published_on = row.date("published_on");
+        row.set("url", &mut m.url, |row, c| Some(row.optional(c)));
         row.set("event_starts_at", &mut m.event_starts_at, |row, c| {
             row.opt_moment(c)
         });
         row.set("visibility", &mut m.visibility, |row, c| {
             row.one_of(c, Visibility::ALL, Visibility::as_str, Visibility::VALUES)
         });
-        if kind == MaterialKind::Event && m.event_starts_at.is_none() && !row.failed() {
-            row.bad("event_starts_at", "an event needs its start");
-        }
         m.source = row.source(SourceKind::OfficialList);
         m.source_reference = row.source_reference(&file_name);
-        let (new_themes, themes_changed) = links_of(
-            row,
-            "themes",
-            existing.and_then(|e| themes.get(&e.id)),
-            |row| row.set_of("themes", Theme::ALL, Theme::as_str, Theme::VALUES),
-        );
-        let (new_places, places_changed) = links_of(
-            row,
-            "region_codes",
-            existing.and_then(|e| places.get(&e.id)),
-            |row| {
-                let mut ids: Vec<i32> = row
-                    .list("region_codes")
+        row.set("themes", &mut material.themes, |row, c| {
+            Some(row.enum_list(c, Theme::ALL, Theme::as_str, Theme::VALUES))
+        });
+        row.set("region_codes", &mut material.region_ids, |row, c| {
+            Some(
+                row.list(c)
                     .iter()
                     .filter_map(|code| {
                         let found = regions.get(code).map(|r| r.id);
                         if found.is_none() {
-                            row.bad("region_codes", format!("no region with code `{code}`"));
+                            row.bad(c, format!("no region with code `{code}`"));
                         }
                         found
                     })
-                    .collect();
-                ids.sort();
-                ids.dedup();
-                ids
-            },
-        );
-        let changed = themes_changed || places_changed;
+                    .collect(),
+            )
+        });
         Some((
             format!("{} {title}", kind.as_str()),
-            (key, m, new_themes, new_places, changed),
+            (existing.cloned(), material),
         ))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, (key, model, new_themes, new_places, changed)) in rows {
-        let existing = stored.get(&key);
-        let saved = upsert!(
-            ctx,
-            learning_material,
-            "learning_material",
-            existing,
-            model,
-            changed
-        );
-        if let Some(saved) = saved.filter(|_| (changed || existing.is_none()) && !ctx.dry_run) {
-            store_links::<material_theme::ActiveModel, _>(
-                ctx,
-                material_theme::Column::MaterialId,
-                saved.id,
-                new_themes,
-                |theme| material_theme::Model {
-                    material_id: saved.id,
-                    theme,
-                },
-            )
-            .await?;
-            store_links::<material_region::ActiveModel, _>(
-                ctx,
-                material_region::Column::MaterialId,
-                saved.id,
-                new_places,
-                |region_id| material_region::Model {
-                    material_id: saved.id,
-                    region_id,
-                },
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }

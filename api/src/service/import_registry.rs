@@ -97,8 +97,6 @@ macro_rules! upsert {
     }};
 }
 
-pub(crate) use upsert;
-
 /// Checks every row with `check`, which returns the row's key and value; rows with problems
 /// or a key seen before are reported. Returns the checked rows, in file order.
 pub(crate) fn checked<T>(
@@ -139,44 +137,6 @@ pub(crate) fn grouped<T: Ord>(pairs: impl IntoIterator<Item = (i32, T)>) -> Hash
         group.sort();
     }
     groups
-}
-
-/// The links a row asks for: the file's, read by `read`, when it has `column`, else `current`;
-/// and whether they differ from `current`.
-pub(crate) fn links_of<T: Clone + PartialEq + Default>(
-    row: &Row<'_>,
-    column: &str,
-    current: Option<&T>,
-    read: impl FnOnce(&Row<'_>) -> T,
-) -> (T, bool) {
-    let current = current.cloned().unwrap_or_default();
-    let asked = if row.has(column) {
-        read(row)
-    } else {
-        current.clone()
-    };
-    let changed = asked != current;
-    (asked, changed)
-}
-
-/// Replaces the links of the row `parent` (its column `column`) with one `make(item)` each.
-pub(crate) async fn store_links<A, T>(
-    ctx: &Ctx<'_>,
-    column: <A::Entity as sea_orm::EntityTrait>::Column,
-    parent: i32,
-    items: impl IntoIterator<Item = T>,
-    make: impl Fn(T) -> <A::Entity as sea_orm::EntityTrait>::Model,
-) -> ApiResult<()>
-where
-    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
-    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-{
-    replace_links::<_, A>(
-        ctx.txn,
-        (column, parent),
-        items.into_iter().map(make).collect(),
-    )
-    .await
 }
 
 /// Regions by code (retired ones too) for `viewer`.

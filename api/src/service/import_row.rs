@@ -342,28 +342,46 @@ impl<'a> Row<'a> {
         self.cell(column).to_owned()
     }
 
-    /// Disciplines (`;`-separated codes) as written, repeats included: the kind's rules decide
+    /// Stored enum values (`;`-separated) as written, repeats included: the kind's rules decide
     /// whether a repeat is allowed.
-    pub fn discipline_list(&self, column: &str) -> Vec<DisciplineCode> {
+    pub fn enum_list<T: Copy>(
+        &self,
+        column: &str,
+        all: &[T],
+        as_str: impl Fn(T) -> &'static str,
+        values: &[&str],
+    ) -> Vec<T> {
         self.list(column)
             .iter()
             .filter_map(|item| {
-                let found = DisciplineCode::ALL
+                let found = all
                     .iter()
                     .copied()
-                    .find(|v| v.as_str().eq_ignore_ascii_case(item));
+                    .find(|v| as_str(*v).eq_ignore_ascii_case(item));
                 if found.is_none() {
                     self.bad(
                         column,
-                        format!(
-                            "`{item}` is not one of {}",
-                            DisciplineCode::VALUES.join(", ")
-                        ),
+                        format!("`{item}` is not one of {}", values.join(", ")),
                     );
                 }
                 found
             })
             .collect()
+    }
+
+    /// Disciplines (`;`-separated codes) as written, repeats included.
+    pub fn discipline_list(&self, column: &str) -> Vec<DisciplineCode> {
+        self.enum_list(
+            column,
+            DisciplineCode::ALL,
+            DisciplineCode::as_str,
+            DisciplineCode::VALUES,
+        )
+    }
+
+    /// An optional cell the kind's rules check: none when empty.
+    pub fn optional(&self, column: &str) -> Option<String> {
+        Some(self.cell(column).to_owned()).filter(|v| !v.is_empty())
     }
 
     /// Disciplines (`;`-separated codes).

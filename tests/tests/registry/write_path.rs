@@ -262,8 +262,53 @@ fn cases(resv: &Value, free: &str) -> Vec<Case> {
             field: "disciplines",
             message: "each discipline at most once",
         },
+        Case {
+            mutation: CREATE_MATERIAL,
+            payload: "createLearningMaterial",
+            input: json!({ "kind": "GUIDE", "title": long(301), "summary": "Over",
+                "publishedOn": "2026-01-05" }),
+            import_kind: "LEARNING_MATERIALS",
+            file: format!("kind,title,summary,published_on\nGUIDE,{},Over,2026-01-05\n", long(301)),
+            field: "title",
+            message: "must be at most 300 characters",
+        },
+        Case {
+            mutation: CREATE_MATERIAL,
+            payload: "createLearningMaterial",
+            input: json!({ "kind": "GUIDE", "title": "Gids", "summary": "Over",
+                "publishedOn": "2026-01-05", "url": "ftp://example.org" }),
+            import_kind: "LEARNING_MATERIALS",
+            file: "kind,title,summary,published_on,url\nGUIDE,Gids,Over,2026-01-05,ftp://example.org\n"
+                .to_owned(),
+            field: "url",
+            message: "must be an http(s) URL",
+        },
+        Case {
+            mutation: CREATE_MATERIAL,
+            payload: "createLearningMaterial",
+            input: json!({ "kind": "EVENT", "title": "Bijeenkomst", "summary": "Kom",
+                "publishedOn": "2026-01-05" }),
+            import_kind: "LEARNING_MATERIALS",
+            file: "kind,title,summary,published_on\nEVENT,Bijeenkomst,Kom,2026-01-05\n".to_owned(),
+            field: "event_starts_at",
+            message: "an event needs its start",
+        },
+        Case {
+            mutation: CREATE_MATERIAL,
+            payload: "createLearningMaterial",
+            input: json!({ "kind": "GUIDE", "title": "Gids", "summary": "Over",
+                "publishedOn": "2026-01-05", "themes": ["FRAIL_ELDERLY", "FRAIL_ELDERLY"] }),
+            import_kind: "LEARNING_MATERIALS",
+            file: "kind,title,summary,published_on,themes\nGUIDE,Gids,Over,2026-01-05,FRAIL_ELDERLY;FRAIL_ELDERLY\n"
+                .to_owned(),
+            field: "themes",
+            message: "each theme at most once",
+        },
     ]
 }
+
+const CREATE_MATERIAL: &str = "mutation($input: CreateLearningMaterialInput!) {
+  createLearningMaterial(input: $input) { learningMaterial { id } userErrors { field message code } } }";
 
 const CREATE_COLLABORATION: &str = "mutation($input: CreateNeighbourhoodCollaborationInput!) {
   createNeighbourhoodCollaboration(input: $input) {

@@ -7,11 +7,13 @@
 
 mod agreement;
 mod collaboration;
+mod material;
 mod regional_table;
 mod voucher;
 
 pub use agreement::Agreement;
 pub use collaboration::{Collaboration, POPULATION};
+pub use material::Material;
 pub use regional_table::new_party;
 pub use voucher::VOUCHER_RANGE;
 
@@ -275,11 +277,16 @@ impl Rules {
 
     /// A set of disciplines: each at most once; kept in code order.
     pub fn disciplines(&mut self, field: &'static str, value: &mut Vec<DisciplineCode>) {
+        self.set(field, value, "each discipline at most once");
+    }
+
+    /// A set of values: each at most once (else `repeated`); kept in order.
+    pub fn set<T: Ord>(&mut self, field: &'static str, value: &mut Vec<T>, repeated: &str) {
         let given = value.len();
         value.sort();
         value.dedup();
         if value.len() != given {
-            self.bad(field, "each discipline at most once");
+            self.bad(field, repeated);
         }
     }
 

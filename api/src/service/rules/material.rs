@@ -1,0 +1,137 @@
+//! A material of the LeVEL learning network, with its themes and the regions it concerns.
+
+use super::Rules;
+use crate::access;
+use crate::error::ApiResult;
+use crate::service::kinds::Kind;
+use crate::service::record::{Problems, Record, Writer};
+use entity::{
+    MaterialKind, SourceKind, Theme, Visibility, learning_material as material, material_region,
+    material_theme,
+};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+
+/// A material with its themes and regions, as the pipeline writes it and the audit trail records
+/// it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Material {
+    #[serde(flatten)]
+    pub row: material::Model,
+    pub themes: Vec<Theme>,
+    pub region_ids: Vec<i32>,
+}
+
+impl Material {
+    /// A new public material of `kind` titled `title`, published today, before the rules.
+    pub fn new(kind: MaterialKind, title: String, source_reference: Option<String>) -> Self {
+        let at = crate::service::write::now();
+        Material {
+            row: material::Model {
+                id: 0,
+                kind,
+                title,
+                summary: String::new(),
+                url: None,
+                published_on: at.date_naive(),
+                event_starts_at: None,
+                visibility: Visibility::Public,
+                source: SourceKind::OfficialList,
+                source_reference,
+                imported_at: None,
+                imported_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            },
+            themes: Vec::new(),
+            region_ids: Vec::new(),
+        }
+    }
+
+    async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
+        let id = self.row.id;
+        let themes = self
+            .themes
+            .iter()
+            .map(|&theme| material_theme::Model {
+                material_id: id,
+                theme,
+            })
+            .collect();
+        super::replace::<material_theme::ActiveModel>(
+            w,
+            material_theme::Column::MaterialId,
+            id,
+            themes,
+        )
+        .await?;
+        let regions = self
+            .region_ids
+            .iter()
+            .map(|&region_id| material_region::Model {
+                material_id: id,
+                region_id,
+            })
+            .collect();
+        super::replace::<material_region::ActiveModel>(
+            w,
+            material_region::Column::MaterialId,
+            id,
+            regions,
+        )
+        .await
+    }
+}
+
+super::linked_record!(Material, material, Kind::LearningMaterial, {
+    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
+        let Some(row) = access::learning_materials(w.viewer)
+            .filter(material::Column::Id.eq(id))
+            .one(w.txn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let themes = access::material_themes(w.viewer)
+            .filter(material_theme::Column::MaterialId.eq(id))
+            .order_by_asc(material_theme::Column::Theme)
+            .all(w.txn)
+            .await?
+            .into_iter()
+            .map(|t| t.theme)
+            .collect();
+        let region_ids = access::material_regions(w.viewer)
+            .filter(material_region::Column::MaterialId.eq(id))
+            .order_by_asc(material_region::Column::RegionId)
+            .all(w.txn)
+            .await?
+            .into_iter()
+            .map(|r| r.region_id)
+            .collect();
+        Ok(Some(Material {
+            row,
+            themes,
+            region_ids,
+        }))
+    }
+
+    async fn region_code(&self, _w: &Writer<'_>) -> ApiResult<Option<String>> {
+        // LeVEL's editors keep the materials of every region.
+        Ok(None)
+    }
+
+    fn check(&mut self) -> Problems {
+        let mut rules = Rules::default();
+        let row = &mut self.row;
+        rules.text("title", &mut row.title, 300);
+        rules.text("summary", &mut row.summary, 5000);
+        rules.url("url", &mut row.url);
+        if row.kind == MaterialKind::Event && row.event_starts_at.is_none() {
+            rules.bad("event_starts_at", "an event needs its start");
+        }
+        rules.set("themes", &mut self.themes, "each theme at most once");
+        self.region_ids.sort();
+        self.region_ids.dedup();
+        rules.done()
+    }
+});
