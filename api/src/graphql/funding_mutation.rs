@@ -28,6 +28,10 @@ pub struct ApplyForSubsidyInput {
     pub period_start: Option<Date>,
     pub period_end: Option<Date>,
     pub zonmw_reference: Option<String>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `correctSubsidy`: absent fields stay, null clears.
@@ -79,6 +83,10 @@ pub struct ApplyForVoucherInput {
     pub discipline: DisciplineCode,
     pub applicant: Option<String>,
     pub applied_on: Date,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `correctVoucher`: absent fields stay, null clears.
@@ -156,6 +164,7 @@ impl FundingMutation {
                 input.region_code.as_deref(),
                 input.kind.into(),
                 fields,
+                input.idempotency_key.as_deref(),
             )
             .await
         };
@@ -240,6 +249,7 @@ impl FundingMutation {
                 input.discipline.into(),
                 input.applicant.as_deref(),
                 input.applied_on.0,
+                input.idempotency_key.as_deref(),
             )
             .await,
         )

@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 use entity::*;
 use sea_orm::DatabaseConnection;
 
-/// Records a voucher application (status APPLIED) of `discipline` in the region `region_code`.
+/// Records a voucher application (status APPLIED) of `discipline` in the region `region_code`;
+/// a retry with the same `idempotency_key` answers with the application the first call recorded.
 pub async fn apply_for_voucher(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -21,6 +22,7 @@ pub async fn apply_for_voucher(
     discipline: DisciplineCode,
     applicant: Option<&str>,
     applied_on: NaiveDate,
+    idempotency_key: Option<&str>,
 ) -> ApiResult<voucher::Model> {
     access::ensure_signed_in(viewer)?;
     access::ensure_can_edit_funding(viewer)?;
@@ -45,24 +47,9 @@ pub async fn apply_for_voucher(
         created_at: at,
         updated_at: at,
     };
-    let created = record::create(&w, model).await?;
+    let created = record::create_once(&w, idempotency_key, model).await?;
     txn.commit().await.map_err(refusal)?;
     Ok(created)
-}
-
-/// Changes the voucher read at `version` by `change` (a step of its workflow).
-async fn store_voucher(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-    change: impl FnOnce(&mut voucher::Model) -> ApiResult<()> + Send,
-) -> ApiResult<voucher::Model> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let w = Writer::new(&txn, viewer);
-    let after = record::update(&w, id, version, change).await?;
-    txn.commit().await.map_err(refusal)?;
-    Ok(after)
 }
 
 /// Decides a pending voucher application read at `version`.
@@ -73,7 +60,7 @@ pub async fn decide_voucher(
     version: i32,
     decision: Decision,
 ) -> ApiResult<voucher::Model> {
-    store_voucher(db, viewer, id, version, |m| {
+    record::update_one(db, viewer, id, version, |m: &mut voucher::Model| {
         if !pending(m.status) {
             return Err(ApiError::invalid(
                 "decision",
@@ -101,7 +88,7 @@ pub async fn correct_voucher(
     amount_cents: Option<i64>,
     decided_on: Option<NaiveDate>,
 ) -> ApiResult<voucher::Model> {
-    store_voucher(db, viewer, id, version, |m| {
+    record::update_one(db, viewer, id, version, |m: &mut voucher::Model| {
         if let Some(v) = applicant {
             m.applicant = v;
         }
@@ -127,12 +114,6 @@ pub async fn correct_voucher(
             m.amount_cents = Some(cents);
         }
         if let Some(day) = decided_on {
-            if pending(m.status) {
-                return Err(ApiError::invalid(
-                    "decidedOn",
-                    "a pending application has no decision date",
-                ));
-            }
             m.decided_on = Some(day);
         }
         Ok(())
@@ -147,8 +128,7 @@ pub async fn delete_voucher(
     id: i32,
     version: i32,
 ) -> ApiResult<()> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let w = Writer::new(&txn, viewer);
-    record::delete::<voucher::Model>(&w, id, version).await?;
-    txn.commit().await.map_err(refusal)
+    record::delete_one::<voucher::Model>(db, viewer, id, version)
+        .await
+        .map(drop)
 }

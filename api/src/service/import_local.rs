@@ -1,9 +1,9 @@
 //! Importing what a region keeps besides its RESV (the regional table, neighbourhood
-//! collaborations), ZonMw's vouchers, and LeVEL materials; see [`super::import_registry`].
+//! collaborations), ZonMw's subsidies and vouchers, and LeVEL materials; see [`super::import_registry`].
 
 use super::import_registry::Ctx;
 use super::import_row::{Columns, Row};
-use super::rules::{Collaboration, Material, new_party};
+use super::rules::{Collaboration, Material, new_party, new_subsidy};
 use super::write::now;
 use crate::access;
 use crate::error::ApiResult;
@@ -196,6 +196,95 @@ pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             format!("{} {}", region.code, discipline.as_str()),
             (existing.cloned(), m),
         ))
+    });
+    write_rows(ctx, rows).await
+}
+
+// --- Subsidies --------------------------------------------------------------------------------
+
+pub const SUBSIDY_COLUMNS: Columns = Columns {
+    required: &[
+        "region_code",
+        "kind",
+        "status",
+        "applied_on",
+        "zonmw_reference",
+    ],
+    optional: &[
+        "applicant",
+        "amount_requested",
+        "amount_granted",
+        "decided_on",
+        "period_start",
+        "period_end",
+        "source",
+        "source_reference",
+        "version",
+    ],
+    ignored: &["imported_at", "imported_by"],
+};
+
+pub async fn subsidies(ctx: &mut Ctx<'_>) -> ApiResult<()> {
+    let regions = regions_by_code(ctx).await?;
+    let stored: HashMap<String, subsidy::Model> = access::subsidies(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .filter_map(|s| Some((s.zonmw_reference.clone()?, s)))
+        .collect();
+    let file_name = ctx.file_name.to_owned();
+    let rows = checked(ctx, "zonmw_reference", |row| {
+        let kind = row.required_one_of(
+            "kind",
+            SubsidyKind::ALL,
+            SubsidyKind::as_str,
+            SubsidyKind::VALUES,
+        );
+        let status = row.required_one_of(
+            "status",
+            ApplicationStatus::ALL,
+            ApplicationStatus::as_str,
+            ApplicationStatus::VALUES,
+        );
+        // A research subsidy is national: its region code may be empty.
+        let region_id = match row.cell("region_code") {
+            "" => None,
+            _ => Some(region_of(row, &regions)?.id),
+        };
+        let applied_on = row.date("applied_on");
+        let reference = row.required("zonmw_reference");
+        if reference.is_empty() {
+            row.bad("zonmw_reference", "is empty");
+        }
+        let (kind, status) = (kind?, status?);
+        let existing = stored.get(&reference);
+        let mut m = existing
+            .cloned()
+            .unwrap_or_else(|| new_subsidy(region_id, kind, applied_on, None));
+        m.region_id = region_id;
+        m.kind = kind;
+        m.status = status;
+        m.applied_on = applied_on;
+        m.zonmw_reference = Some(reference.clone());
+        row.set("applicant", &mut m.applicant, |row, c| {
+            Some(row.optional(c))
+        });
+        row.set(
+            "amount_requested",
+            &mut m.amount_requested_cents,
+            |row, c| row.any_euros(c),
+        );
+        row.set("amount_granted", &mut m.amount_granted_cents, |row, c| {
+            row.any_euros(c)
+        });
+        row.set("decided_on", &mut m.decided_on, |row, c| row.opt_date(c));
+        row.set("period_start", &mut m.period_start, |row, c| {
+            row.opt_date(c)
+        });
+        row.set("period_end", &mut m.period_end, |row, c| row.opt_date(c));
+        m.source = row.source(SourceKind::ZonmwDecision);
+        m.source_reference = row.source_reference(&file_name);
+        Some((reference, (existing.cloned(), m)))
     });
     write_rows(ctx, rows).await
 }

@@ -381,7 +381,7 @@ on_both_databases!(
         for expected in [
             "row 1, column region_code: no region with code `R99`",
             "row 2, column applied_on: `2026-13-01` is not a date",
-            "row 3, column amount_requested: 2500000 is outside",
+            "row 3, column amount_requested: must be between EUR 1 and EUR 2000000",
             "row 5, column zonmw_reference: `X-4` occurs twice",
             "row 6, column kind: `GRANT` is not one of",
         ] {

@@ -304,8 +304,56 @@ fn cases(resv: &Value, free: &str) -> Vec<Case> {
             field: "themes",
             message: "each theme at most once",
         },
+        Case {
+            mutation: APPLY_FOR_SUBSIDY,
+            payload: "applyForSubsidy",
+            input: json!({ "regionCode": "R01", "kind": "PREPARATION", "appliedOn": "2026-01-05",
+                "amountRequested": "150000.01" }),
+            import_kind: "SUBSIDIES",
+            file: "region_code,kind,status,applied_on,zonmw_reference,amount_requested\nR01,PREPARATION,APPLIED,2026-01-05,T-1,150000.01\n"
+                .to_owned(),
+            field: "amount_requested",
+            message: "must be between EUR 1 and EUR 150000",
+        },
+        Case {
+            mutation: APPLY_FOR_SUBSIDY,
+            payload: "applyForSubsidy",
+            input: json!({ "kind": "IMPLEMENTATION", "appliedOn": "2026-01-05" }),
+            import_kind: "SUBSIDIES",
+            file: "region_code,kind,status,applied_on,zonmw_reference\n,IMPLEMENTATION,APPLIED,2026-01-05,T-2\n"
+                .to_owned(),
+            field: "region_code",
+            message: "is required for a preparation or implementation subsidy",
+        },
+        Case {
+            mutation: APPLY_FOR_SUBSIDY,
+            payload: "applyForSubsidy",
+            input: json!({ "regionCode": "R01", "kind": "RESEARCH", "appliedOn": "2026-01-05",
+                "periodStart": "2026-06-01", "periodEnd": "2026-05-31" }),
+            import_kind: "SUBSIDIES",
+            file: "region_code,kind,status,applied_on,zonmw_reference,period_start,period_end\nR01,RESEARCH,APPLIED,2026-01-05,T-3,2026-06-01,2026-05-31\n"
+                .to_owned(),
+            field: "period_end",
+            message: "must not be before 2026-06-01",
+        },
+        Case {
+            mutation: APPLY_FOR_SUBSIDY,
+            payload: "applyForSubsidy",
+            input: json!({ "regionCode": "R01", "kind": "RESEARCH", "appliedOn": "2026-01-05",
+                "applicant": long(301) }),
+            import_kind: "SUBSIDIES",
+            file: format!(
+                "region_code,kind,status,applied_on,zonmw_reference,applicant\nR01,RESEARCH,APPLIED,2026-01-05,T-4,{}\n",
+                long(301)
+            ),
+            field: "applicant",
+            message: "must be at most 300 characters",
+        },
     ]
 }
+
+const APPLY_FOR_SUBSIDY: &str = "mutation($input: ApplyForSubsidyInput!) {
+  applyForSubsidy(input: $input) { subsidy { id } userErrors { field message code } } }";
 
 const CREATE_MATERIAL: &str = "mutation($input: CreateLearningMaterialInput!) {
   createLearningMaterial(input: $input) { learningMaterial { id } userErrors { field message code } } }";

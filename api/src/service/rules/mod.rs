@@ -9,12 +9,14 @@ mod agreement;
 mod collaboration;
 mod material;
 mod regional_table;
+mod subsidy;
 mod voucher;
 
 pub use agreement::Agreement;
 pub use collaboration::{Collaboration, POPULATION};
 pub use material::Material;
 pub use regional_table::new_party;
+pub use subsidy::{new_subsidy, subsidy_range};
 pub use voucher::VOUCHER_RANGE;
 
 use super::record::{Problem, Problems, Writer};

@@ -34,6 +34,9 @@ super::single_row_record!(voucher, Kind::Voucher, {
                 rules.amount("amount", cents, VOUCHER_RANGE);
             }
         }
+        if crate::service::edit_funding::pending(self.status) && self.decided_on.is_some() {
+            rules.bad("decided_on", "a pending application has no decision date");
+        }
         rules.in_order("decided_on", Some(self.applied_on), self.decided_on);
         rules.done()
     }
