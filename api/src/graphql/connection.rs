@@ -1,5 +1,6 @@
 //! Relay cursor connections. Every list of the API is one: `edges`, `nodes`, `pageInfo` and
-//! `totalCount`, with `first`/`after`/`last`/`before` (at most 100 per page).
+//! `totalCount`, with `first`/`after`/`last`/`before` (at most 100 per page). Cursors are keyset
+//! positions bound to their list, order and filter (see [`crate::service::page`]).
 
 use crate::service::Page;
 use async_graphql::SimpleObject;
@@ -71,7 +72,8 @@ macro_rules! connection {
         #[doc = concat!("One of ", $what, " with its cursor.")]
         #[derive(async_graphql::SimpleObject)]
         pub struct $edge {
-            /// Opaque cursor of this row, for `after` and `before`.
+            /// Opaque cursor of this row, for `after` and `before` of the same list: a cursor of
+            /// another list, order or filter is refused.
             pub cursor: String,
             /// The row.
             pub node: $node,

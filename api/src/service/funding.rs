@@ -1,7 +1,8 @@
 //! ZonMw subsidies and vouchers: the filtered, ordered lists.
 
-use super::sql::{apply_order, in_list, region_ids_with_codes};
-use super::{Order, Page, PageArgs, page};
+use super::page::{self, Sort};
+use super::sql::{in_list, region_ids_with_codes};
+use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiResult;
@@ -61,8 +62,7 @@ pub async fn subsidies(
     if let Some(d) = filter.decided_to {
         select = select.filter(C::DecidedOn.lte(d));
     }
-    let select = apply_order(
-        select,
+    let sort = Sort::requested(
         order,
         |field| match field {
             SubsidyOrderField::AppliedOn => C::AppliedOn,
@@ -72,7 +72,7 @@ pub async fn subsidies(
         },
         C::Id,
     );
-    page::fetch(db, select, args, want_total).await
+    page::fetch(db, select, sort, args, want_total).await
 }
 
 /// What a voucher list can be filtered on; all given criteria must hold.
@@ -111,8 +111,7 @@ pub async fn vouchers(
     if let Some(codes) = &filter.region_codes {
         select = select.filter(C::RegionId.in_subquery(region_ids_with_codes(viewer, codes)));
     }
-    let select = apply_order(
-        select,
+    let sort = Sort::requested(
         order,
         |field| match field {
             VoucherOrderField::AppliedOn => C::AppliedOn,
@@ -122,5 +121,5 @@ pub async fn vouchers(
         },
         C::Id,
     );
-    page::fetch(db, select, args, want_total).await
+    page::fetch(db, select, sort, args, want_total).await
 }

@@ -1,7 +1,8 @@
 //! Reading the audit trail: the global log and the history of one row.
 
+use super::page::{self, Sort};
 use super::sql::ordered;
-use super::{Direction, Page, PageArgs, page};
+use super::{Direction, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::{ApiError, ApiResult};
@@ -60,13 +61,8 @@ pub async fn log(
     if let Some(v) = filter.to {
         select = select.filter(C::At.lte(v));
     }
-    page::fetch(
-        db,
-        ordered(select, C::At, C::Id, Direction::Desc),
-        args,
-        want_total,
-    )
-    .await
+    let sort = Sort::by(C::At, C::Id, Direction::Desc);
+    page::fetch(db, select, sort, args, want_total).await
 }
 
 /// The audit entries of the rows `keys` (table, id), oldest first (a dataloader batch).

@@ -1,7 +1,8 @@
 //! LeVEL learning materials: the filtered, ordered list with text search.
 
-use super::sql::{apply_order, contains_ci, in_list, region_ids_with_codes};
-use super::{Order, Page, PageArgs, page};
+use super::page::{self, Sort};
+use super::sql::{contains_ci, in_list, region_ids_with_codes};
+use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiResult;
@@ -89,8 +90,7 @@ pub async fn list(
             );
         }
     }
-    let select = apply_order(
-        select,
+    let sort = Sort::requested(
         order,
         |field| match field {
             MaterialOrderField::PublishedOn => C::PublishedOn,
@@ -99,5 +99,5 @@ pub async fn list(
         },
         C::Id,
     );
-    page::fetch(db, select, args, want_total).await
+    page::fetch(db, select, sort, args, want_total).await
 }

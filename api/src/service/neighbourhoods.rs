@@ -1,8 +1,9 @@
 //! Neighbourhood collaborations (*hechte wijkverbanden*): the filtered, ordered list and the
 //! minimum-composition rule.
 
-use super::sql::{apply_order, contains_ci, in_list, region_ids_with_codes};
-use super::{Order, Page, PageArgs, page};
+use super::page::{self, Sort};
+use super::sql::{contains_ci, in_list, region_ids_with_codes};
+use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiResult;
@@ -90,8 +91,7 @@ pub async fn list(
     if let Some(text) = &filter.name_contains {
         select = select.filter(contains_ci(C::Name, text));
     }
-    let select = apply_order(
-        select,
+    let sort = Sort::requested(
         order,
         |field| match field {
             CollaborationOrderField::Name => C::Name,
@@ -100,7 +100,7 @@ pub async fn list(
         },
         C::Id,
     );
-    page::fetch(db, select, args, want_total).await
+    page::fetch(db, select, sort, args, want_total).await
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Reference data: care-office regions, IZA regions and disciplines.
 
-use super::sql::{in_list, ordered};
-use super::{Direction, Page, PageArgs, page};
+use super::page::{self, Sort};
+use super::sql::in_list;
+use super::{Direction, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiResult;
@@ -18,13 +19,8 @@ pub async fn care_office_regions(
 ) -> ApiResult<Page<care_office_region::Model>> {
     use care_office_region::Column as C;
     let select = in_list(access::care_office_regions(viewer), C::Insurer, insurers);
-    page::fetch(
-        db,
-        ordered(select, C::Code, C::Id, Direction::Asc),
-        args,
-        want_total,
-    )
-    .await
+    let sort = Sort::by(C::Code, C::Id, Direction::Asc);
+    page::fetch(db, select, sort, args, want_total).await
 }
 
 /// A page of IZA regions, by code, optionally of some care-office regions only.
@@ -48,13 +44,8 @@ pub async fn iza_regions(
             ),
         );
     }
-    page::fetch(
-        db,
-        ordered(select, C::Code, C::Id, Direction::Asc),
-        args,
-        want_total,
-    )
-    .await
+    let sort = Sort::by(C::Code, C::Id, Direction::Asc);
+    page::fetch(db, select, sort, args, want_total).await
 }
 
 /// Every discipline, in the customary order (GP care first).

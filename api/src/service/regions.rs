@@ -1,7 +1,8 @@
 //! Regions: lookup by code and the filtered, ordered list.
 
-use super::sql::{apply_order, contains_ci, in_list};
-use super::{Order, Page, PageArgs, page};
+use super::page::{self, Sort};
+use super::sql::{contains_ci, in_list};
+use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiResult;
@@ -118,8 +119,7 @@ pub async fn list(
     if let Some(text) = &filter.name_contains {
         select = select.filter(contains_ci(region::Column::Name, text));
     }
-    let select = apply_order(
-        select,
+    let sort = Sort::requested(
         order,
         |field| match field {
             RegionOrderField::Code => region::Column::Code,
@@ -128,5 +128,5 @@ pub async fn list(
         },
         region::Column::Id,
     );
-    page::fetch(db, select, args, want_total).await
+    page::fetch(db, select, sort, args, want_total).await
 }

@@ -1,13 +1,14 @@
 //! RESVs: the filtered, ordered list.
 
-use super::sql::{apply_order, contains_ci, in_list, region_ids_with_codes};
-use super::{Direction, Order, Page, PageArgs, page};
+use super::page::{self, Sort};
+use super::sql::{contains_ci, in_list, region_ids_with_codes};
+use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::ApiResult;
 use entity::*;
-use sea_orm::sea_query::{CaseStatement, SimpleExpr};
-use sea_orm::{ColumnTrait, Order as SqlOrder, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
+use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter, QuerySelect, QueryTrait};
 
 /// What an RESV list can be filtered on; all given criteria must hold.
 #[derive(Debug, Clone, Default)]
@@ -63,25 +64,11 @@ pub async fn list(
     if let Some(text) = &filter.name_contains {
         select = select.filter(contains_ci(resv::Column::Name, text));
     }
-    let select = match order.field {
-        // Phases sort in development order, not alphabetically.
+    let sort = match order.field {
         ResvOrderField::Phase => {
-            let dir = match order.direction {
-                Direction::Asc => SqlOrder::Asc,
-                Direction::Desc => SqlOrder::Desc,
-            };
-            let rank = Phase::ALL
-                .iter()
-                .zip(0..)
-                .fold(CaseStatement::new(), |case, (phase, rank)| {
-                    case.case(resv::Column::Phase.eq(*phase), rank)
-                });
-            select
-                .order_by(SimpleExpr::Case(Box::new(rank)), dir.clone())
-                .order_by(resv::Column::Id, dir)
+            Sort::by(resv::Column::Phase, resv::Column::Id, order.direction).ranked(phase_rank)
         }
-        _ => apply_order(
-            select,
+        _ => Sort::requested(
             order,
             |field| match field {
                 ResvOrderField::Name | ResvOrderField::Phase => resv::Column::Name,
@@ -91,5 +78,16 @@ pub async fn list(
             resv::Column::Id,
         ),
     };
-    page::fetch(db, select, args, want_total).await
+    page::fetch(db, select, sort, args, want_total).await
+}
+
+/// The rank of a phase in development order: phases sort by it, not alphabetically.
+fn phase_rank(phase: SimpleExpr) -> SimpleExpr {
+    let rank = Phase::ALL
+        .iter()
+        .zip(0..)
+        .fold(CaseStatement::new(), |case, (p, rank)| {
+            case.case(Expr::expr(phase.clone()).eq(p.to_value()), rank)
+        });
+    SimpleExpr::Case(Box::new(rank))
 }

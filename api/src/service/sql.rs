@@ -1,13 +1,11 @@
 //! Small query-building helpers shared by the services.
 
-use super::{Direction, Order};
+use super::Direction;
+use super::page::Sort;
 use crate::access::{self, Viewer};
 use entity::region;
 use sea_orm::sea_query::{Expr, Func, LikeExpr, SelectStatement, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, EntityTrait, Order as SqlOrder, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Select, sea_query::NullOrdering,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 
 /// `LOWER(column) LIKE '%text%'`, with the wildcards of `text` taken literally.
 pub fn contains_ci<C: ColumnTrait>(column: C, text: &str) -> SimpleExpr {
@@ -32,30 +30,15 @@ pub fn region_ids_with_codes(viewer: &Viewer, codes: &[String]) -> SelectStateme
         .into_query()
 }
 
-/// Orders `select` by `column` (nulls last either way) and then by `id`, so pages are stable.
+/// Orders `select` by `column` (nulls last either way) and then by `id`: the order of a
+/// [`Sort`], for reads that take every row.
 pub fn ordered<E: EntityTrait>(
     select: Select<E>,
     column: E::Column,
     id: E::Column,
     direction: Direction,
 ) -> Select<E> {
-    let dir = match direction {
-        Direction::Asc => SqlOrder::Asc,
-        Direction::Desc => SqlOrder::Desc,
-    };
-    select
-        .order_by_with_nulls(column, dir.clone(), NullOrdering::Last)
-        .order_by(id, dir)
-}
-
-/// Applies a requested order whose field maps to a column.
-pub fn apply_order<E: EntityTrait, F: Copy>(
-    select: Select<E>,
-    order: Order<F>,
-    column_of: impl Fn(F) -> E::Column,
-    id: E::Column,
-) -> Select<E> {
-    ordered(select, column_of(order.field), id, order.direction)
+    Sort::by(column, id, direction).apply(select)
 }
 
 /// Adds `column IN values` when a list filter is given. An empty list matches nothing, as a client

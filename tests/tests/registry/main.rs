@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod cache;
 mod coverage;
+mod cursors;
 mod database;
 mod http;
 mod import;
