@@ -123,6 +123,10 @@ pub struct CreateSeatInput {
     /// Personal contact data of the delegate: visible only to the region, ZonMw staff and admins.
     pub delegate_name: Option<String>,
     pub delegate_email: Option<String>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateSeat`: absent fields stay as they are, null clears a field.
@@ -267,7 +271,14 @@ impl ResvMutation {
                 delegate_name: Some(input.delegate_name),
                 delegate_email: Some(input.delegate_email),
             };
-            edit_seats::create_seat(&rc.pool, &rc.viewer, resv_id, fields).await
+            edit_seats::create_seat(
+                &rc.pool,
+                &rc.viewer,
+                resv_id,
+                fields,
+                input.idempotency_key.as_deref(),
+            )
+            .await
         };
         CreateSeatPayload::of(result.await)
     }

@@ -8,8 +8,7 @@
 use super::import::{Problem, Report, Table};
 use super::import_row::{Columns, Row};
 use super::record::{self, Outcome, Record, Writer};
-use super::rules::Agreement;
-use super::write::{now, replace_links};
+use super::rules::{Agreement, Seat};
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
 use entity::*;
@@ -498,75 +497,41 @@ pub const SEAT_COLUMNS: Columns = Columns {
 
 pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let resvs = resvs_by_code(ctx).await?;
-    let seats: HashMap<i32, seat::Model> = access::seats(ctx.viewer)
-        .all(ctx.txn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    // Each RESV's seats by their (sorted) disciplines.
-    let sets = grouped(
+    let mut links = grouped(
         access::seat_disciplines(ctx.viewer)
             .all(ctx.txn)
             .await?
             .into_iter()
             .map(|l| (l.seat_id, l.discipline_code)),
     );
-    let seat_of = |resv_id: i32, disciplines: &[DisciplineCode]| {
-        seats.values().find(|s| {
-            s.resv_id == resv_id && sets.get(&s.id).map(Vec::as_slice) == Some(disciplines)
+    // Each RESV's seats by their (sorted) disciplines.
+    let stored: HashMap<(i32, Vec<DisciplineCode>), Seat> = access::seats(ctx.viewer)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let disciplines = links.remove(&row.id).unwrap_or_default();
+            (
+                (row.resv_id, disciplines.clone()),
+                Seat { row, disciplines },
+            )
         })
-    };
+        .collect();
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code, disciplines", |row| {
         let resv = resv_of(row, &resvs)?;
-        let disciplines = row.disciplines("disciplines");
-        if disciplines.is_empty() && !row.failed() {
-            row.bad("disciplines", "a seat represents at least one discipline");
-        }
-        if disciplines.len() > 1 && !disciplines.iter().all(|d| d.is_paramedical()) {
-            row.bad(
-                "disciplines",
-                "only paramedical disciplines share a seat (a multidisciplinary paramedical network)",
-            );
-        }
-        let stored = seat_of(resv.id, &disciplines);
-        // A discipline in another seat of this RESV: reshaping is for mergeSeats and splitSeat.
-        for d in &disciplines {
-            let clash = seats.values().find(|s| {
-                s.resv_id == resv.id
-                    && Some(s.id) != stored.map(|s| s.id)
-                    && sets.get(&s.id).is_some_and(|set| set.contains(d))
-            });
-            if let Some(clash) = clash {
-                row.bad(
-                    "disciplines",
-                    format!(
-                        "{} already sits in seat `{}` of this RESV; reshape seats with mergeSeats or splitSeat",
-                        d.as_str(),
-                        clash.organisation
-                    ),
-                );
-            }
-        }
-        let at = now();
-        let mut m = stored.cloned().unwrap_or(seat::Model {
-            id: 0,
-            resv_id: resv.id,
-            organisation: String::new(),
-            mandate_status: MandateStatus::None,
-            since: None,
-            delegate_name: None,
-            delegate_email: None,
-            source: SourceKind::RegionalReport,
-            source_reference: None,
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
+        let mut disciplines = row.discipline_list("disciplines");
+        let key = format!("{} {}", row.cell("region_code"), codes(&disciplines));
+        disciplines.sort();
+        let existing = stored.get(&(resv.id, disciplines.clone()));
+        let mut seat = existing.cloned().unwrap_or_else(|| {
+            let mut new = Seat::new(resv.id, String::new(), None);
+            new.row.mandate_status = MandateStatus::None;
+            new.disciplines = disciplines;
+            new
         });
-        m.organisation = row.text("organisation", 200);
+        let m = &mut seat.row;
+        m.organisation = row.required("organisation");
         row.set("mandate_status", &mut m.mandate_status, |row, c| {
             row.one_of(
                 c,
@@ -577,41 +542,16 @@ pub async fn seats(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         });
         row.set("since", &mut m.since, |row, c| row.opt_date(c));
         row.set("delegate_name", &mut m.delegate_name, |row, c| {
-            row.opt_text(c, 200)
+            Some(row.optional(c))
         });
         row.set("delegate_email", &mut m.delegate_email, |row, c| {
-            row.email(c)
+            Some(row.optional(c))
         });
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
-        let key = format!("{} {}", row.cell("region_code"), codes(&disciplines));
-        Some((key, (m, stored.map(|s| s.id), disciplines)))
+        Some((key, (existing.cloned(), seat)))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, (model, stored_id, disciplines)) in rows {
-        let resv_id = model.resv_id;
-        let stored = stored_id.and_then(|id| seats.get(&id));
-        let saved = upsert!(ctx, seat, "seat", stored, model, false);
-        if let (Some(saved), None) = (saved, stored) {
-            let links = disciplines
-                .iter()
-                .map(|&discipline_code| seat_discipline::Model {
-                    seat_id: saved.id,
-                    discipline_code,
-                    resv_id,
-                })
-                .collect();
-            replace_links::<_, seat_discipline::ActiveModel>(
-                ctx.txn,
-                (seat_discipline::Column::SeatId, saved.id),
-                links,
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }
 
 // --- Agreements --------------------------------------------------------------------------------

@@ -93,10 +93,6 @@ impl<'a> Row<'a> {
         self.problems.into_inner()
     }
 
-    pub fn failed(&self) -> bool {
-        !self.problems.borrow().is_empty()
-    }
-
     /// Sets `target` from an optional cell read by `read`, when the file has the column.
     pub fn set<T>(
         &self,
@@ -307,35 +303,6 @@ impl<'a> Row<'a> {
             .collect()
     }
 
-    /// A `;`-separated list of stored enum values, each once, in the enum's order.
-    pub fn set_of<T: Copy + Ord>(
-        &self,
-        column: &str,
-        all: &[T],
-        as_str: impl Fn(T) -> &'static str,
-        values: &[&str],
-    ) -> Vec<T> {
-        let mut found = Vec::new();
-        for item in self.list(column) {
-            match all
-                .iter()
-                .copied()
-                .find(|v| as_str(*v).eq_ignore_ascii_case(&item))
-            {
-                Some(v) if found.contains(&v) => {
-                    self.bad(column, format!("`{item}` is named twice"));
-                }
-                Some(v) => found.push(v),
-                None => self.bad(
-                    column,
-                    format!("`{item}` is not one of {}", values.join(", ")),
-                ),
-            }
-        }
-        found.sort();
-        found
-    }
-
     /// The cell of a column the kind's rules check (trimmed, as read; the rules say what is
     /// wrong with it).
     pub fn required(&self, column: &str) -> String {
@@ -382,16 +349,6 @@ impl<'a> Row<'a> {
     /// An optional cell the kind's rules check: none when empty.
     pub fn optional(&self, column: &str) -> Option<String> {
         Some(self.cell(column).to_owned()).filter(|v| !v.is_empty())
-    }
-
-    /// Disciplines (`;`-separated codes).
-    pub fn disciplines(&self, column: &str) -> Vec<DisciplineCode> {
-        self.set_of(
-            column,
-            DisciplineCode::ALL,
-            DisciplineCode::as_str,
-            DisciplineCode::VALUES,
-        )
     }
 
     /// The source of the row, `default` when the cell is empty or absent.

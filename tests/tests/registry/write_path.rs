@@ -349,8 +349,42 @@ fn cases(resv: &Value, free: &str) -> Vec<Case> {
             field: "applicant",
             message: "must be at most 300 characters",
         },
+        Case {
+            mutation: CREATE_SEAT,
+            payload: "createSeat",
+            input: json!({ "resvId": resv, "organisation": "Samen", "disciplines":
+                ["GENERAL_PRACTICE", "PHARMACY"] }),
+            import_kind: "SEATS",
+            file: "region_code,organisation,disciplines\nR01,Samen,GENERAL_PRACTICE;PHARMACY\n"
+                .to_owned(),
+            field: "disciplines",
+            message: "only paramedical disciplines share a seat (a multidisciplinary paramedical network)",
+        },
+        Case {
+            mutation: CREATE_SEAT,
+            payload: "createSeat",
+            input: json!({ "resvId": resv, "organisation": "Niemand", "disciplines": [] }),
+            import_kind: "SEATS",
+            file: "region_code,organisation,disciplines\nR01,Niemand,\n".to_owned(),
+            field: "disciplines",
+            message: "a seat represents at least one discipline",
+        },
+        Case {
+            mutation: CREATE_SEAT,
+            payload: "createSeat",
+            input: json!({ "resvId": resv, "organisation": "Optometrie", "disciplines":
+                ["OPTOMETRY"], "delegateEmail": "niet-een-adres" }),
+            import_kind: "SEATS",
+            file: "region_code,organisation,disciplines,delegate_email\nR01,Optometrie,OPTOMETRY,niet-een-adres\n"
+                .to_owned(),
+            field: "delegate_email",
+            message: "must be an e-mail address",
+        },
     ]
 }
+
+const CREATE_SEAT: &str = "mutation($input: CreateSeatInput!) {
+  createSeat(input: $input) { seat { id } userErrors { field message code } } }";
 
 const APPLY_FOR_SUBSIDY: &str = "mutation($input: ApplyForSubsidyInput!) {
   applyForSubsidy(input: $input) { subsidy { id } userErrors { field message code } } }";

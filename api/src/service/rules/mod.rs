@@ -9,6 +9,7 @@ mod agreement;
 mod collaboration;
 mod material;
 mod regional_table;
+mod seat;
 mod subsidy;
 mod voucher;
 
@@ -16,6 +17,7 @@ pub use agreement::Agreement;
 pub use collaboration::{Collaboration, POPULATION};
 pub use material::Material;
 pub use regional_table::new_party;
+pub use seat::Seat;
 pub use subsidy::{new_subsidy, subsidy_range};
 pub use voucher::VOUCHER_RANGE;
 
