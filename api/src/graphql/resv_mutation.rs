@@ -52,6 +52,10 @@ pub struct CreateResvInput {
     pub contact_email: Option<String>,
     /// Internal notes: not public.
     pub internal_notes: Option<String>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateResv`: absent fields stay as they are, null clears a field.
@@ -212,7 +216,14 @@ impl ResvMutation {
             internal_notes: Some(input.internal_notes),
         };
         CreateResvPayload::of(
-            edit_resv::create_resv(&rc.pool, &rc.viewer, &input.region_code, fields).await,
+            edit_resv::create_resv(
+                &rc.pool,
+                &rc.viewer,
+                &input.region_code,
+                fields,
+                input.idempotency_key.as_deref(),
+            )
+            .await,
         )
     }
 

@@ -1,10 +1,10 @@
-//! Changing RESVs. Every change: scoped load (invisible: NOT_FOUND), edit right (FORBIDDEN),
-//! version check (CONFLICT), validation (BAD_USER_INPUT), then the write and its audit entry in
-//! one transaction.
+//! Changing RESVs: the region's coordinators and admins, through the write pipeline
+//! ([`record`]); the rules are in `rules/resv.rs`.
 
-use super::write::{
-    check, check_version, commit_create, commit_delete, commit_update, insert_new, now,
-};
+use super::edit_region::entered_by;
+use super::record::{self, Writer};
+use super::rules::{criteria_of, new_resv, tasks_of};
+use super::write::refusal;
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
@@ -14,20 +14,6 @@ use std::collections::BTreeSet;
 
 /// A change to one field that may be cleared: `None` leaves it, `Some(None)` clears it.
 pub type Clearable<T> = Option<Option<T>>;
-
-/// The code of a visible region by id.
-pub(crate) async fn region_code<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    region_id: i32,
-) -> ApiResult<String> {
-    access::regions(viewer)
-        .filter(region::Column::Id.eq(region_id))
-        .one(db)
-        .await?
-        .map(|r| r.code)
-        .ok_or(ApiError::NotFound("region"))
-}
 
 /// A visible, current region by code for a new record, or a field error naming the input field.
 /// A region retired by a merge or split takes no new records: its successors do.
@@ -53,49 +39,6 @@ pub(crate) async fn region_by_code<C: ConnectionTrait>(
             ),
         )),
         None => Ok(region),
-    }
-}
-
-/// A new RESV of region `region_id` as a client starts one: in the network phase, no task
-/// started, no criterion met, reported by the region.
-pub(crate) fn blank_resv(region_id: i32) -> resv::Model {
-    let at = now();
-    resv::Model {
-        id: 0,
-        region_id,
-        name: String::new(),
-        legal_form: LegalForm::Network,
-        treasurer: None,
-        phase: Phase::Network,
-        established_on: None,
-        contracted_from: None,
-        task_mandate: TaskStatus::NotStarted,
-        task_capacity_access: TaskStatus::NotStarted,
-        task_care_agreements: TaskStatus::NotStarted,
-        task_neighbourhood_support: TaskStatus::NotStarted,
-        task_facilitation: TaskStatus::NotStarted,
-        criterion_core_disciplines_met: false,
-        criterion_core_disciplines_note: None,
-        criterion_mandated_representation_met: false,
-        criterion_mandated_representation_note: None,
-        criterion_multidisciplinary_governance_met: false,
-        criterion_multidisciplinary_governance_note: None,
-        criterion_regional_agenda_met: false,
-        criterion_regional_agenda_note: None,
-        criterion_citizen_participation_met: false,
-        criterion_citizen_participation_note: None,
-        citizen_participation: None,
-        website: None,
-        contact_name: None,
-        contact_email: None,
-        internal_notes: None,
-        source: SourceKind::RegionalReport,
-        source_reference: None,
-        imported_at: None,
-        imported_by: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
     }
 }
 
@@ -135,130 +78,73 @@ pub(crate) fn set<T>(target: &mut T, value: Option<T>) {
     }
 }
 
-/// Applies `fields` to `m` and checks the result.
-fn apply_resv(m: &mut resv::Model, f: ResvFields) -> ApiResult<()> {
-    if let Some(name) = f.name {
-        m.name = check::text("name", &name, 200)?;
-    }
-    set(&mut m.legal_form, f.legal_form);
-    if let Some(t) = f.treasurer {
-        m.treasurer = check::optional_text("treasurer", t.as_deref(), 200)?;
-    }
-    set(&mut m.phase, f.phase);
-    set(&mut m.established_on, f.established_on);
-    set(&mut m.contracted_from, f.contracted_from);
-    let [t1, t2, t3, t4, t5] = f.tasks;
-    set(&mut m.task_mandate, t1);
-    set(&mut m.task_capacity_access, t2);
-    set(&mut m.task_care_agreements, t3);
-    set(&mut m.task_neighbourhood_support, t4);
-    set(&mut m.task_facilitation, t5);
-    let mut seen = BTreeSet::new();
-    for c in f.criteria {
-        if !seen.insert(c.index) {
-            return Err(ApiError::invalid(
-                "designCriteria",
-                "each criterion at most once",
-            ));
+impl ResvFields {
+    /// Sets the given fields of `m`.
+    fn apply(self, m: &mut resv::Model) -> ApiResult<()> {
+        set(&mut m.name, self.name);
+        set(&mut m.legal_form, self.legal_form);
+        set(&mut m.treasurer, self.treasurer);
+        set(&mut m.phase, self.phase);
+        set(&mut m.established_on, self.established_on);
+        set(&mut m.contracted_from, self.contracted_from);
+        for (task, change) in tasks_of(m).into_iter().zip(self.tasks) {
+            set(task, change);
         }
-        let note = check::optional_text("designCriteria.note", c.note.as_deref(), 1000)?;
-        let (met, slot) = match c.index {
-            0 => (
-                &mut m.criterion_core_disciplines_met,
-                &mut m.criterion_core_disciplines_note,
-            ),
-            1 => (
-                &mut m.criterion_mandated_representation_met,
-                &mut m.criterion_mandated_representation_note,
-            ),
-            2 => (
-                &mut m.criterion_multidisciplinary_governance_met,
-                &mut m.criterion_multidisciplinary_governance_note,
-            ),
-            3 => (
-                &mut m.criterion_regional_agenda_met,
-                &mut m.criterion_regional_agenda_note,
-            ),
-            _ => (
-                &mut m.criterion_citizen_participation_met,
-                &mut m.criterion_citizen_participation_note,
-            ),
-        };
-        *met = c.met;
-        *slot = note;
+        let mut seen = BTreeSet::new();
+        for c in self.criteria {
+            if !seen.insert(c.index) {
+                return Err(ApiError::invalid(
+                    "designCriteria",
+                    "each criterion at most once",
+                ));
+            }
+            if let Some((met, note)) = criteria_of(m).into_iter().nth(c.index) {
+                *met = c.met;
+                *note = c.note;
+            }
+        }
+        set(&mut m.citizen_participation, self.citizen_participation);
+        set(&mut m.website, self.website);
+        set(&mut m.contact_name, self.contact_name);
+        set(&mut m.contact_email, self.contact_email);
+        set(&mut m.internal_notes, self.internal_notes);
+        Ok(())
     }
-    if let Some(v) = f.citizen_participation {
-        m.citizen_participation = check::optional_text("citizenParticipation", v.as_deref(), 2000)?;
-    }
-    if let Some(v) = f.website {
-        m.website = check::url("website", v.as_deref())?;
-    }
-    if let Some(v) = f.contact_name {
-        m.contact_name = check::optional_text("contactName", v.as_deref(), 200)?;
-    }
-    if let Some(v) = f.contact_email {
-        m.contact_email = check::email("contactEmail", v.as_deref())?;
-    }
-    if let Some(v) = f.internal_notes {
-        m.internal_notes = check::optional_text("internalNotes", v.as_deref(), 5000)?;
-    }
-    check::in_order("contractedFrom", m.established_on, m.contracted_from)?;
-    if m.legal_form != LegalForm::Network && m.phase == Phase::Network {
-        // A legal entity is formed in the organisation phase; earlier phases are networks.
-        return Err(ApiError::invalid(
-            "legalForm",
-            "an RESV in the network phase has no legal entity yet (use NETWORK)",
-        ));
-    }
-    Ok(())
 }
 
-/// Creates the RESV of the region with `region_code`.
+/// Creates the RESV of the region with `region_code`; a retry with the same `idempotency_key`
+/// answers with the RESV the first call created.
 pub async fn create_resv(
     db: &DatabaseConnection,
     viewer: &Viewer,
     region_code: &str,
     fields: ResvFields,
+    idempotency_key: Option<&str>,
 ) -> ApiResult<resv::Model> {
     access::ensure_signed_in(viewer)?;
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let region = region_by_code(&txn, viewer, "regionCode", region_code).await?;
-    access::ensure_can_edit_region(viewer, &region.code)?;
     if fields.name.is_none() {
         return Err(ApiError::invalid("name", "is required"));
     }
-    if access::resvs(viewer)
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let w = Writer::new(&txn, viewer);
+    let region = region_by_code(&txn, viewer, "regionCode", region_code).await?;
+    access::ensure_can_edit_region(viewer, &region.code)?;
+    let taken = access::resvs(viewer)
         .filter(resv::Column::RegionId.eq(region.id))
         .one(&txn)
-        .await?
-        .is_some()
-    {
+        .await?;
+    // A retry answers with its first result, even though the region has its RESV now.
+    if taken.is_some() && idempotency_key.is_none() {
         return Err(ApiError::Conflict(format!(
             "region {} has an RESV already",
             region.code
         )));
     }
-    let mut model = blank_resv(region.id);
-    model.source_reference = Some(format!("entered by {}", viewer.sub().unwrap_or("unknown")));
-    apply_resv(&mut model, fields)?;
-    let created = insert_new::<_, resv::ActiveModel>(&txn, model).await?;
-    commit_create(txn, viewer, "resv", created.id, created).await
-}
-
-/// Loads a visible RESV and checks that the viewer may change it.
-pub(crate) async fn editable_resv<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    id: i32,
-) -> ApiResult<resv::Model> {
-    access::ensure_signed_in(viewer)?;
-    let row = access::resvs(viewer)
-        .filter(resv::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("RESV"))?;
-    access::ensure_can_edit_region(viewer, &region_code(db, viewer, row.region_id).await?)?;
-    Ok(row)
+    let mut new = new_resv(region.id, entered_by(viewer));
+    fields.apply(&mut new)?;
+    let created = record::create_once(&w, idempotency_key, new).await?;
+    txn.commit().await.map_err(refusal)?;
+    Ok(created)
 }
 
 /// Updates an RESV read at `version`.
@@ -269,25 +155,7 @@ pub async fn update_resv(
     version: i32,
     fields: ResvFields,
 ) -> ApiResult<resv::Model> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let before = editable_resv(&txn, viewer, id).await?;
-    check_version(before.version, version)?;
-    let mut after = before.clone();
-    apply_resv(&mut after, fields)?;
-    after.version = before.version + 1;
-    after.updated_at = now();
-    commit_update::<resv::ActiveModel, _>(
-        txn,
-        viewer,
-        "resv",
-        (resv::Column::Id, id),
-        (resv::Column::Version, version),
-        after.clone(),
-        &before,
-        &after,
-    )
-    .await?;
-    Ok(after)
+    record::update_one(db, viewer, id, version, |m| fields.apply(m)).await
 }
 
 /// Deletes an RESV read at `version`, with its seats and agreements.
@@ -297,17 +165,7 @@ pub async fn delete_resv(
     id: i32,
     version: i32,
 ) -> ApiResult<()> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let before = editable_resv(&txn, viewer, id).await?;
-    check_version(before.version, version)?;
-    commit_delete::<resv::Entity, _>(
-        txn,
-        viewer,
-        "resv",
-        (resv::Column::Id, id),
-        (resv::Column::Version, version),
-        &before,
-    )
-    .await?;
-    Ok(())
+    record::delete_one::<resv::Model>(db, viewer, id, version)
+        .await
+        .map(drop)
 }

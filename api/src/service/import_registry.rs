@@ -8,7 +8,9 @@
 use super::import::{Problem, Report, Table};
 use super::import_row::{Columns, Row};
 use super::record::{self, Outcome, Record, Writer};
-use super::rules::{Agreement, Seat};
+use super::rules::{
+    Agreement, CRITERIA, CRITERION_NOTES, Seat, TASKS, criteria_of, new_resv, tasks_of,
+};
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
 use entity::*;
@@ -269,32 +271,6 @@ pub async fn regions(ctx: &mut Ctx<'_>) -> ApiResult<()> {
 
 // --- RESVs -------------------------------------------------------------------------------------
 
-/// The design criteria as the export names them, in the order of their columns.
-const CRITERIA: [&str; 5] = [
-    "CORE_DISCIPLINES",
-    "MANDATED_REPRESENTATION",
-    "MULTIDISCIPLINARY_GOVERNANCE",
-    "REGIONAL_AGENDA",
-    "CITIZEN_PARTICIPATION",
-];
-
-/// The note column of each design criterion, in the order of [`CRITERIA`].
-pub const CRITERION_NOTES: [&str; 5] = [
-    "criterion_core_disciplines_note",
-    "criterion_mandated_representation_note",
-    "criterion_multidisciplinary_governance_note",
-    "criterion_regional_agenda_note",
-    "criterion_citizen_participation_note",
-];
-
-const TASKS: [&str; 5] = [
-    "task_mandate",
-    "task_capacity_access",
-    "task_care_agreements",
-    "task_neighbourhood_support",
-    "task_facilitation",
-];
-
 pub const RESV_COLUMNS: Columns = Columns {
     required: &["region_code", "name"],
     optional: &[
@@ -326,41 +302,6 @@ pub const RESV_COLUMNS: Columns = Columns {
     ignored: &["imported_at", "imported_by"],
 };
 
-fn criteria_of(m: &mut resv::Model) -> [(&mut bool, &mut Option<String>); 5] {
-    [
-        (
-            &mut m.criterion_core_disciplines_met,
-            &mut m.criterion_core_disciplines_note,
-        ),
-        (
-            &mut m.criterion_mandated_representation_met,
-            &mut m.criterion_mandated_representation_note,
-        ),
-        (
-            &mut m.criterion_multidisciplinary_governance_met,
-            &mut m.criterion_multidisciplinary_governance_note,
-        ),
-        (
-            &mut m.criterion_regional_agenda_met,
-            &mut m.criterion_regional_agenda_note,
-        ),
-        (
-            &mut m.criterion_citizen_participation_met,
-            &mut m.criterion_citizen_participation_note,
-        ),
-    ]
-}
-
-fn tasks_of(m: &mut resv::Model) -> [&mut TaskStatus; 5] {
-    [
-        &mut m.task_mandate,
-        &mut m.task_capacity_access,
-        &mut m.task_care_agreements,
-        &mut m.task_neighbourhood_support,
-        &mut m.task_facilitation,
-    ]
-}
-
 pub async fn resvs(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let regions = regions_by_code(ctx).await?;
     let existing: HashMap<i32, resv::Model> = access::resvs(ctx.viewer)
@@ -372,18 +313,18 @@ pub async fn resvs(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "region_code", |row| {
         let region = region_of(row, &regions)?;
-        let mut m = existing
-            .get(&region.id)
-            .cloned()
-            .unwrap_or_else(|| super::edit_resv::blank_resv(region.id));
-        m.name = row.text("name", 200);
+        let stored = existing.get(&region.id);
+        let mut m = stored.cloned().unwrap_or_else(|| new_resv(region.id, None));
+        m.name = row.required("name");
         row.set("legal_form", &mut m.legal_form, |row, c| {
             row.one_of(c, LegalForm::ALL, LegalForm::as_str, LegalForm::VALUES)
         });
         row.set("phase", &mut m.phase, |row, c| {
             row.one_of(c, Phase::ALL, Phase::as_str, Phase::VALUES)
         });
-        row.set("treasurer", &mut m.treasurer, |row, c| row.opt_text(c, 200));
+        row.set("treasurer", &mut m.treasurer, |row, c| {
+            Some(row.optional(c))
+        });
         row.set("established_on", &mut m.established_on, |row, c| {
             row.opt_date(c)
         });
@@ -410,38 +351,22 @@ pub async fn resvs(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             }
         }
         for (column, (_, note)) in CRITERION_NOTES.iter().zip(criteria_of(&mut m)) {
-            row.set(column, note, |row, c| row.opt_text(c, 2000));
+            row.set(column, note, |row, c| Some(row.optional(c)));
         }
-        row.set(
-            "citizen_participation",
-            &mut m.citizen_participation,
-            |row, c| row.opt_text(c, 2000),
-        );
-        row.set("website", &mut m.website, |row, c| row.url(c));
-        row.set("contact_name", &mut m.contact_name, |row, c| {
-            row.opt_text(c, 200)
-        });
-        row.set("contact_email", &mut m.contact_email, |row, c| row.email(c));
-        row.set("internal_notes", &mut m.internal_notes, |row, c| {
-            row.opt_text(c, 5000)
-        });
-        if let (Some(from), Some(since)) = (m.contracted_from, m.established_on)
-            && from < since
-        {
-            row.bad("contracted_from", "lies before established_on");
+        for (column, text) in [
+            ("citizen_participation", &mut m.citizen_participation),
+            ("website", &mut m.website),
+            ("contact_name", &mut m.contact_name),
+            ("contact_email", &mut m.contact_email),
+            ("internal_notes", &mut m.internal_notes),
+        ] {
+            row.set(column, text, |row, c| Some(row.optional(c)));
         }
         m.source = row.source(SourceKind::RegionalReport);
         m.source_reference = row.source_reference(&file_name);
-        Some((region.code.clone(), m))
+        Some((region.code.clone(), (stored.cloned(), m)))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, model) in rows {
-        let stored = existing.get(&model.region_id);
-        upsert!(ctx, resv, "resv", stored, model, false);
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }
 
 /// The RESVs by region code, for the kinds that hang below them.

@@ -140,28 +140,6 @@ impl<'a> Row<'a> {
         Some(Some(value.to_owned()))
     }
 
-    /// An optional e-mail address.
-    pub fn email(&self, column: &str) -> Option<Option<String>> {
-        let value = self.opt_text(column, 254)?;
-        if let Some(v) = &value
-            && super::write::check::email(column, Some(v)).is_err()
-        {
-            self.bad(column, format!("`{v}` is not an e-mail address"));
-        }
-        Some(value)
-    }
-
-    /// An optional http(s) URL.
-    pub fn url(&self, column: &str) -> Option<Option<String>> {
-        let value = self.opt_text(column, 500)?;
-        if let Some(v) = &value
-            && super::write::check::url(column, Some(v)).is_err()
-        {
-            self.bad(column, format!("`{v}` is not an http(s) URL"));
-        }
-        Some(value)
-    }
-
     /// A date as `2025-07-01` or `01-07-2025`; `None` (with a problem) when it is none.
     fn parse_date(&self, column: &str, text: &str) -> Option<NaiveDate> {
         let parsed = super::import::date(text);

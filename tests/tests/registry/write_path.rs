@@ -380,8 +380,54 @@ fn cases(resv: &Value, free: &str) -> Vec<Case> {
             field: "delegate_email",
             message: "must be an e-mail address",
         },
+        Case {
+            mutation: UPDATE_RESV,
+            payload: "updateResv",
+            input: json!({ "id": resv, "version": 1, "website": "javascript:alert(1)" }),
+            import_kind: "RESVS",
+            file: "region_code,name,website\nR01,RESV,javascript:alert(1)\n".to_owned(),
+            field: "website",
+            message: "must be an http(s) URL",
+        },
+        Case {
+            mutation: UPDATE_RESV,
+            payload: "updateResv",
+            input: json!({ "id": resv, "version": 1, "establishedOn": "2025-06-01",
+                "contractedFrom": "2025-01-01" }),
+            import_kind: "RESVS",
+            file: "region_code,name,established_on,contracted_from\nR01,RESV,2025-06-01,2025-01-01\n"
+                .to_owned(),
+            field: "contracted_from",
+            message: "must not be before 2025-06-01",
+        },
+        Case {
+            mutation: UPDATE_RESV,
+            payload: "updateResv",
+            input: json!({ "id": resv, "version": 1, "phase": "NETWORK",
+                "legalForm": "FOUNDATION" }),
+            import_kind: "RESVS",
+            file: "region_code,name,phase,legal_form\nR01,RESV,NETWORK,FOUNDATION\n".to_owned(),
+            field: "legal_form",
+            message: "an RESV in the network phase has no legal entity yet (use NETWORK)",
+        },
+        Case {
+            mutation: UPDATE_RESV,
+            payload: "updateResv",
+            input: json!({ "id": resv, "version": 1, "designCriteria": [
+                { "criterion": "REGIONAL_AGENDA", "met": true, "note": long(2001) }] }),
+            import_kind: "RESVS",
+            file: format!(
+                "region_code,name,criterion_regional_agenda_note\nR01,RESV,{}\n",
+                long(2001)
+            ),
+            field: "criterion_regional_agenda_note",
+            message: "must be at most 2000 characters",
+        },
     ]
 }
+
+const UPDATE_RESV: &str = "mutation($input: UpdateResvInput!) {
+  updateResv(input: $input) { resv { id } userErrors { field message code } } }";
 
 const CREATE_SEAT: &str = "mutation($input: CreateSeatInput!) {
   createSeat(input: $input) { seat { id } userErrors { field message code } } }";

@@ -1,0 +1,160 @@
+//! A regional collaboration (*RESV*) of a region: its phase, legal form, main tasks, design
+//! criteria and contacts.
+
+use super::Rules;
+use crate::access;
+use crate::error::ApiResult;
+use crate::service::kinds::Kind;
+use crate::service::record::{Problems, Record, Writer};
+use entity::{LegalForm, Phase, SourceKind, TaskStatus, resv};
+use sea_orm::{ColumnTrait, QueryFilter};
+
+/// The longest note of a design criterion.
+pub const CRITERION_NOTE: usize = 2000;
+
+/// A new RESV of region `region_id` as a client starts one: in the network phase, no task
+/// started, no criterion met, reported by the region, before the rules.
+pub fn new_resv(region_id: i32, source_reference: Option<String>) -> resv::Model {
+    let at = crate::service::write::now();
+    resv::Model {
+        id: 0,
+        region_id,
+        name: String::new(),
+        legal_form: LegalForm::Network,
+        treasurer: None,
+        phase: Phase::Network,
+        established_on: None,
+        contracted_from: None,
+        task_mandate: TaskStatus::NotStarted,
+        task_capacity_access: TaskStatus::NotStarted,
+        task_care_agreements: TaskStatus::NotStarted,
+        task_neighbourhood_support: TaskStatus::NotStarted,
+        task_facilitation: TaskStatus::NotStarted,
+        criterion_core_disciplines_met: false,
+        criterion_core_disciplines_note: None,
+        criterion_mandated_representation_met: false,
+        criterion_mandated_representation_note: None,
+        criterion_multidisciplinary_governance_met: false,
+        criterion_multidisciplinary_governance_note: None,
+        criterion_regional_agenda_met: false,
+        criterion_regional_agenda_note: None,
+        criterion_citizen_participation_met: false,
+        criterion_citizen_participation_note: None,
+        citizen_participation: None,
+        website: None,
+        contact_name: None,
+        contact_email: None,
+        internal_notes: None,
+        source: SourceKind::RegionalReport,
+        source_reference,
+        imported_at: None,
+        imported_by: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// The five design criteria as the export names them, in the order of their columns.
+pub const CRITERIA: [&str; 5] = [
+    "CORE_DISCIPLINES",
+    "MANDATED_REPRESENTATION",
+    "MULTIDISCIPLINARY_GOVERNANCE",
+    "REGIONAL_AGENDA",
+    "CITIZEN_PARTICIPATION",
+];
+
+/// The note column of each design criterion, in the order of [`CRITERIA`].
+pub const CRITERION_NOTES: [&str; 5] = [
+    "criterion_core_disciplines_note",
+    "criterion_mandated_representation_note",
+    "criterion_multidisciplinary_governance_note",
+    "criterion_regional_agenda_note",
+    "criterion_citizen_participation_note",
+];
+
+/// The column of each of the five main tasks.
+pub const TASKS: [&str; 5] = [
+    "task_mandate",
+    "task_capacity_access",
+    "task_care_agreements",
+    "task_neighbourhood_support",
+    "task_facilitation",
+];
+
+/// Each design criterion's flag and note, in the order of [`CRITERIA`].
+pub fn criteria_of(m: &mut resv::Model) -> [(&mut bool, &mut Option<String>); 5] {
+    [
+        (
+            &mut m.criterion_core_disciplines_met,
+            &mut m.criterion_core_disciplines_note,
+        ),
+        (
+            &mut m.criterion_mandated_representation_met,
+            &mut m.criterion_mandated_representation_note,
+        ),
+        (
+            &mut m.criterion_multidisciplinary_governance_met,
+            &mut m.criterion_multidisciplinary_governance_note,
+        ),
+        (
+            &mut m.criterion_regional_agenda_met,
+            &mut m.criterion_regional_agenda_note,
+        ),
+        (
+            &mut m.criterion_citizen_participation_met,
+            &mut m.criterion_citizen_participation_note,
+        ),
+    ]
+}
+
+/// Each main task's status, in the order of [`TASKS`].
+pub fn tasks_of(m: &mut resv::Model) -> [&mut TaskStatus; 5] {
+    [
+        &mut m.task_mandate,
+        &mut m.task_capacity_access,
+        &mut m.task_care_agreements,
+        &mut m.task_neighbourhood_support,
+        &mut m.task_facilitation,
+    ]
+}
+
+super::single_row_record!(resv, Kind::Resv, {
+    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
+        Ok(access::resvs(w.viewer)
+            .filter(resv::Column::Id.eq(id))
+            .one(w.txn)
+            .await?)
+    }
+
+    async fn region_code(&self, w: &Writer<'_>) -> ApiResult<Option<String>> {
+        super::region_code(w, self.region_id).await.map(Some)
+    }
+
+    fn check(&mut self) -> Problems {
+        let mut rules = Rules::default();
+        rules.text("name", &mut self.name, 200);
+        rules.optional_text("treasurer", &mut self.treasurer, 200);
+        for (column, (_, note)) in CRITERION_NOTES.iter().zip(criteria_of(self)) {
+            rules.optional_text(column, note, CRITERION_NOTE);
+        }
+        rules.optional_text(
+            "citizen_participation",
+            &mut self.citizen_participation,
+            2000,
+        );
+        rules.url("website", &mut self.website);
+        rules.optional_text("contact_name", &mut self.contact_name, 200);
+        rules.email("contact_email", &mut self.contact_email);
+        rules.optional_text("internal_notes", &mut self.internal_notes, 5000);
+        rules.in_order("contracted_from", self.established_on, self.contracted_from);
+        if self.legal_form != LegalForm::Network && self.phase == Phase::Network {
+            // A legal entity is formed in the organisation phase; earlier phases are networks.
+            rules.bad(
+                "legal_form",
+                "an RESV in the network phase has no legal entity yet (use NETWORK)",
+            );
+        }
+        rules.done()
+    }
+});
