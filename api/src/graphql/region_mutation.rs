@@ -113,6 +113,10 @@ pub struct CreateRegionInput {
     #[graphql(default_with = "SourceKind::OfficialList")]
     pub source: SourceKind,
     pub source_reference: Option<String>,
+    /// A key of your choosing (1–200 characters) that makes a retry safe: a create repeated
+    /// with the same key by the same token subject answers with the first call's result instead
+    /// of adding a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `updateRegion` (admins): absent fields stay, null clears.
@@ -375,7 +379,14 @@ impl RegionMutation {
             source_reference: input.source_reference.map(Some),
         };
         CreateRegionPayload::of(
-            edit_regions::create_region(&rc.pool, &rc.viewer, &input.code, fields).await,
+            edit_regions::create_region(
+                &rc.pool,
+                &rc.viewer,
+                &input.code,
+                fields,
+                input.idempotency_key.as_deref(),
+            )
+            .await,
         )
     }
 

@@ -1,12 +1,16 @@
-//! Changing regions themselves: admins only.
+//! Changing regions themselves: admins only, through the write pipeline ([`record`]); the rules
+//! are in `rules/region.rs`.
 
 use super::edit_region::entered_by;
 use super::edit_resv::Clearable;
-use super::write::{check, check_version, commit_create, commit_update, insert_new, now};
+use super::edit_resv::set;
+use super::record::{self, Writer};
+use super::rules::new_region;
+use super::write::refusal;
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
 use entity::*;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter};
 
 /// The fields of a region an admin sets; on update `None` leaves a field.
 #[derive(Debug, Clone, Default)]
@@ -22,121 +26,102 @@ pub struct RegionFields {
     pub source_reference: Clearable<String>,
 }
 
-async fn apply_region<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    m: &mut region::Model,
-    f: RegionFields,
-) -> ApiResult<()> {
-    if let Some(v) = f.name {
-        m.name = check::text("name", &v, 200)?;
-    }
-    if let Some(v) = f.population_approx {
-        m.population_approx = check::count("populationApprox", v, 0, 20_000_000)?;
-    }
-    if let Some(v) = f.preferred_insurer {
-        m.preferred_insurer = check::optional_text("preferredInsurer", v.as_deref(), 100)?;
-    }
-    if let Some(v) = f.mandate_municipality {
-        m.mandate_municipality = check::optional_text("mandateMunicipality", v.as_deref(), 100)?;
-    }
-    if let Some(code) = f.care_office_region_code {
-        m.care_office_region_id = access::care_office_regions(viewer)
-            .filter(care_office_region::Column::Code.eq(code.trim()))
-            .one(db)
-            .await?
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "careOfficeRegionCode",
-                    format!("no care-office region `{code}`"),
-                )
-            })?
-            .id;
-    }
-    if let Some(code) = f.iza_region_code {
-        m.iza_region_id = match code {
+/// The care-office and IZA regions a change names, by id.
+struct References {
+    care_office_region_id: Option<i32>,
+    iza_region_id: Clearable<i32>,
+}
+
+impl RegionFields {
+    /// Looks up the care-office and IZA regions the fields name.
+    async fn references(
+        &self,
+        txn: &DatabaseTransaction,
+        viewer: &Viewer,
+    ) -> ApiResult<References> {
+        let care_office_region_id = match &self.care_office_region_code {
             None => None,
             Some(code) => Some(
+                access::care_office_regions(viewer)
+                    .filter(care_office_region::Column::Code.eq(code.trim()))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "careOfficeRegionCode",
+                            format!("no care-office region `{code}`"),
+                        )
+                    })?
+                    .id,
+            ),
+        };
+        let iza_region_id = match &self.iza_region_code {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(code)) => Some(Some(
                 access::iza_regions(viewer)
                     .filter(iza_region::Column::Code.eq(code.trim()))
-                    .one(db)
+                    .one(txn)
                     .await?
                     .ok_or_else(|| {
                         ApiError::invalid("izaRegionCode", format!("no IZA region `{code}`"))
                     })?
                     .id,
-            ),
+            )),
         };
+        Ok(References {
+            care_office_region_id,
+            iza_region_id,
+        })
     }
-    if let Some(v) = f.notes {
-        m.notes = check::optional_text("notes", v.as_deref(), 5000)?;
-    }
-    if let Some(v) = f.source {
-        m.source = v;
-    }
-    if let Some(v) = f.source_reference {
-        m.source_reference = check::optional_text("sourceReference", v.as_deref(), 1000)?;
-    }
-    Ok(())
-}
 
-/// A new region with `code`, from an official list, with nothing else known yet.
-pub(crate) fn blank_region(code: String) -> region::Model {
-    let at = now();
-    region::Model {
-        id: 0,
-        code,
-        name: String::new(),
-        population_approx: None,
-        preferred_insurer: None,
-        mandate_municipality: None,
-        care_office_region_id: 0,
-        iza_region_id: None,
-        confidence: None,
-        notes: None,
-        source: SourceKind::OfficialList,
-        source_reference: None,
-        imported_at: None,
-        imported_by: None,
-        retired_on: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
+    /// Sets the given fields of `m`, with the regions they name as `references`.
+    fn apply(self, references: References, m: &mut region::Model) {
+        set(&mut m.name, self.name);
+        set(&mut m.population_approx, self.population_approx);
+        set(&mut m.preferred_insurer, self.preferred_insurer);
+        set(&mut m.mandate_municipality, self.mandate_municipality);
+        set(&mut m.notes, self.notes);
+        set(&mut m.source, self.source);
+        set(&mut m.source_reference, self.source_reference);
+        set(
+            &mut m.care_office_region_id,
+            references.care_office_region_id,
+        );
+        set(&mut m.iza_region_id, references.iza_region_id);
     }
 }
 
-/// Adds a region (admins).
+/// Adds a region (admins); a retry with the same `idempotency_key` answers with the region the
+/// first call added.
 pub async fn create_region(
     db: &DatabaseConnection,
     viewer: &Viewer,
     code: &str,
     fields: RegionFields,
+    idempotency_key: Option<&str>,
 ) -> ApiResult<region::Model> {
     access::ensure_signed_in(viewer)?;
     access::ensure_admin(viewer)?;
-    let code = check::text("code", code, 16)?;
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(ApiError::invalid(
-            "code",
-            "letters, digits and hyphens only",
-        ));
-    }
-    if fields.name.is_none() || fields.care_office_region_code.is_none() {
-        return Err(ApiError::invalid(
-            if fields.name.is_none() {
-                "name"
-            } else {
-                "careOfficeRegionCode"
-            },
-            "is required",
-        ));
+    for (field, missing) in [
+        ("name", fields.name.is_none()),
+        (
+            "careOfficeRegionCode",
+            fields.care_office_region_code.is_none(),
+        ),
+    ] {
+        if missing {
+            return Err(ApiError::invalid(field, "is required"));
+        }
     }
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let mut model = blank_region(code);
-    model.source_reference = entered_by(viewer);
-    apply_region(&txn, viewer, &mut model, fields).await?;
-    let created = insert_new::<_, region::ActiveModel>(&txn, model).await?;
-    commit_create(txn, viewer, "region", created.id, created).await
+    let w = Writer::new(&txn, viewer);
+    let mut new = new_region(code.to_owned(), entered_by(viewer));
+    let references = fields.references(&txn, viewer).await?;
+    fields.apply(references, &mut new);
+    let created = record::create_once(&w, idempotency_key, new).await?;
+    txn.commit().await.map_err(refusal)?;
+    Ok(created)
 }
 
 /// Changes a region read at `version` (admins).
@@ -147,29 +132,14 @@ pub async fn update_region(
     version: i32,
     fields: RegionFields,
 ) -> ApiResult<region::Model> {
-    access::ensure_signed_in(viewer)?;
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let before = access::regions(viewer)
-        .filter(region::Column::Id.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("region"))?;
-    access::ensure_admin(viewer)?;
-    check_version(before.version, version)?;
-    let mut after = before.clone();
-    apply_region(&txn, viewer, &mut after, fields).await?;
-    after.version += 1;
-    after.updated_at = now();
-    commit_update::<region::ActiveModel, _>(
-        txn,
-        viewer,
-        "region",
-        (region::Column::Id, id),
-        (region::Column::Version, version),
-        after.clone(),
-        &before,
-        &after,
-    )
+    let w = Writer::new(&txn, viewer);
+    let references = fields.references(&txn, viewer).await?;
+    let after = record::update(&w, id, version, |m: &mut region::Model| {
+        fields.apply(references, m);
+        Ok(())
+    })
     .await?;
+    txn.commit().await.map_err(refusal)?;
     Ok(after)
 }

@@ -289,7 +289,6 @@ pub async fn file(
         viewer,
         table: &table,
         file_name,
-        dry_run,
         report: &mut report,
     };
     use super::{import_local as l, import_registry as r};

@@ -9,7 +9,7 @@ use super::import::{Problem, Report, Table};
 use super::import_row::{Columns, Row};
 use super::record::{self, Outcome, Record, Writer};
 use super::rules::{
-    Agreement, CRITERIA, CRITERION_NOTES, Seat, TASKS, criteria_of, new_resv, tasks_of,
+    Agreement, CRITERIA, CRITERION_NOTES, Seat, TASKS, criteria_of, new_region, new_resv, tasks_of,
 };
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -23,79 +23,7 @@ pub struct Ctx<'a> {
     pub viewer: &'a Viewer,
     pub table: &'a Table,
     pub file_name: &'a str,
-    pub dry_run: bool,
     pub report: &'a mut Report,
-}
-
-/// Inserts `model` or stores it over `existing` (when it differs, or `links` changed), with a new
-/// version and an audit entry; counts what happened. Evaluates to the stored row, or `None` for a
-/// row a dry run would create.
-macro_rules! upsert {
-    ($ctx:expr, $module:ident, $table:literal, $existing:expr, $model:expr, $links:expr) => {{
-        let model: $module::Model = $model;
-        let existing: Option<&$module::Model> = $existing;
-        match existing {
-            Some(stored) if model == *stored && !$links => {
-                $ctx.report.unchanged += 1;
-                Some(stored.clone())
-            }
-            Some(stored) => {
-                $ctx.report.updated += 1;
-                if $ctx.dry_run {
-                    Some(stored.clone())
-                } else {
-                    let mut after = model;
-                    after.version = stored.version + 1;
-                    after.updated_at = $crate::service::write::now();
-                    after.imported_at = Some(after.updated_at);
-                    after.imported_by = Some($crate::service::import::importer($ctx.viewer));
-                    $crate::service::write::save_versioned::<_, $module::ActiveModel>(
-                        $ctx.txn,
-                        after.clone(),
-                        ($module::Column::Id, stored.id),
-                        ($module::Column::Version, stored.version),
-                    )
-                    .await?;
-                    $crate::service::write::audit(
-                        $ctx.txn,
-                        $ctx.viewer,
-                        $table,
-                        stored.id,
-                        $crate::service::write::Action::Update,
-                        Some(stored),
-                        Some(&after),
-                    )
-                    .await?;
-                    Some(after)
-                }
-            }
-            None => {
-                $ctx.report.created += 1;
-                if $ctx.dry_run {
-                    None
-                } else {
-                    let mut model = model;
-                    model.imported_at = Some($crate::service::write::now());
-                    model.imported_by = Some($crate::service::import::importer($ctx.viewer));
-                    let created = $crate::service::write::insert_new::<_, $module::ActiveModel>(
-                        $ctx.txn, model,
-                    )
-                    .await?;
-                    $crate::service::write::audit(
-                        $ctx.txn,
-                        $ctx.viewer,
-                        $table,
-                        created.id,
-                        $crate::service::write::Action::Create,
-                        None,
-                        Some(&created),
-                    )
-                    .await?;
-                    Some(created)
-                }
-            }
-        }
-    }};
 }
 
 /// Checks every row with `check`, which returns the row's key and value; rows with problems
@@ -208,16 +136,13 @@ pub async fn regions(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let existing = regions_by_code(ctx).await?;
     let file_name = ctx.file_name.to_owned();
     let rows = checked(ctx, "code", |row| {
-        let code = row.text("code", 16);
-        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            row.bad("code", "letters, digits and hyphens only");
-        }
-        let mut m = existing
-            .get(&code)
+        let code = row.required("code");
+        let stored = existing.get(&code);
+        let mut m = stored
             .cloned()
-            .unwrap_or_else(|| super::edit_regions::blank_region(code.clone()));
-        m.name = row.text("name", 200);
-        let office = row.text("care_office_region_code", 16);
+            .unwrap_or_else(|| new_region(code.clone(), None));
+        m.name = row.required("name");
+        let office = row.required("care_office_region_code");
         match offices.get(&office) {
             Some(id) => m.care_office_region_id = *id,
             None if !office.is_empty() => {
@@ -226,7 +151,7 @@ pub async fn regions(ctx: &mut Ctx<'_>) -> ApiResult<()> {
                     format!("no care-office region `{office}`"),
                 );
             }
-            None => {}
+            None => row.bad("care_office_region_code", "is empty"),
         }
         row.set("iza_region_code", &mut m.iza_region_id, |row, c| {
             let code = row.cell(c);
@@ -240,33 +165,24 @@ pub async fn regions(ctx: &mut Ctx<'_>) -> ApiResult<()> {
             Some(id)
         });
         row.set("population_approx", &mut m.population_approx, |row, c| {
-            row.int(c, 0, 20_000_000)
+            row.int(c, i64::MIN, i64::MAX)
         });
-        row.set("preferred_insurer", &mut m.preferred_insurer, |row, c| {
-            row.opt_text(c, 100)
-        });
-        row.set(
-            "mandate_municipality",
-            &mut m.mandate_municipality,
-            |row, c| row.opt_text(c, 100),
-        );
+        for (column, text) in [
+            ("preferred_insurer", &mut m.preferred_insurer),
+            ("mandate_municipality", &mut m.mandate_municipality),
+            ("notes", &mut m.notes),
+        ] {
+            row.set(column, text, |row, c| Some(row.optional(c)));
+        }
         row.set("confidence", &mut m.confidence, |row, c| {
             Some(row.one_of(c, Confidence::ALL, Confidence::as_str, Confidence::VALUES))
         });
-        row.set("notes", &mut m.notes, |row, c| row.opt_text(c, 5000));
         row.set("retired_on", &mut m.retired_on, |row, c| row.opt_date(c));
         m.source = row.source(SourceKind::OfficialList);
         m.source_reference = row.source_reference(&file_name);
-        Some((code, m))
+        Some((code, (stored.cloned(), m)))
     });
-    if !ctx.report.problems.is_empty() {
-        return Ok(());
-    }
-    for (_, model) in rows {
-        let stored = existing.get(&model.code);
-        upsert!(ctx, region, "region", stored, model, false);
-    }
-    Ok(())
+    write_rows(ctx, rows).await
 }
 
 // --- RESVs -------------------------------------------------------------------------------------

@@ -515,7 +515,7 @@ fn new_region(
         care_office_region_id: template.care_office_region_id,
         iza_region_id: template.iza_region_id,
         source_reference: entered_by(viewer),
-        ..super::edit_regions::blank_region(code)
+        ..super::rules::new_region(code, None)
     }
 }
 

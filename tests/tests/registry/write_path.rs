@@ -157,6 +157,16 @@ async fn free_voucher_discipline(app: &TestApp) -> &'static str {
         .as_str()
 }
 
+/// The code of a care-office region, for new regions.
+async fn care_office_code(app: &TestApp) -> String {
+    entity::care_office_region::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("a care-office region")
+        .code
+}
+
 /// One case of a kind's rule: the mutation and its input, the import kind and its file, and the
 /// field both must name.
 struct Case {
@@ -169,7 +179,7 @@ struct Case {
     message: &'static str,
 }
 
-fn cases(resv: &Value, free: &str) -> Vec<Case> {
+fn cases(resv: &Value, free: &str, office: &str) -> Vec<Case> {
     let long = |n: usize| "x".repeat(n);
     vec![
         Case {
@@ -423,8 +433,40 @@ fn cases(resv: &Value, free: &str) -> Vec<Case> {
             field: "criterion_regional_agenda_note",
             message: "must be at most 2000 characters",
         },
+        Case {
+            mutation: CREATE_REGION,
+            payload: "createRegion",
+            input: json!({ "code": "R 99", "name": "Nieuw", "careOfficeRegionCode": office }),
+            import_kind: "REGIONS",
+            file: format!("code,name,care_office_region_code\nR 99,Nieuw,{office}\n"),
+            field: "code",
+            message: "letters, digits and hyphens only",
+        },
+        Case {
+            mutation: CREATE_REGION,
+            payload: "createRegion",
+            input: json!({ "code": "R-99", "name": "Nieuw", "careOfficeRegionCode": office,
+                "populationApprox": 20_000_001 }),
+            import_kind: "REGIONS",
+            file: format!("code,name,care_office_region_code,population_approx\nR-99,Nieuw,{office},20000001\n"),
+            field: "population_approx",
+            message: "must be between 0 and 20000000",
+        },
+        Case {
+            mutation: CREATE_REGION,
+            payload: "createRegion",
+            input: json!({ "code": "R-99", "name": "Nieuw", "careOfficeRegionCode": office,
+                "preferredInsurer": long(101) }),
+            import_kind: "REGIONS",
+            file: format!("code,name,care_office_region_code,preferred_insurer\nR-99,Nieuw,{office},{}\n", long(101)),
+            field: "preferred_insurer",
+            message: "must be at most 100 characters",
+        },
     ]
 }
+
+const CREATE_REGION: &str = "mutation($input: CreateRegionInput!) {
+  createRegion(input: $input) { region { id } userErrors { field message code } } }";
 
 const UPDATE_RESV: &str = "mutation($input: UpdateResvInput!) {
   updateResv(input: $input) { resv { id } userErrors { field message code } } }";
@@ -451,7 +493,8 @@ on_both_databases!(
         let admin = token("admin", &[]);
         let resv = resv_id(&app, "R01").await;
         let free = free_voucher_discipline(&app).await;
-        for case in cases(&resv, free) {
+        let office = care_office_code(&app).await;
+        for case in cases(&resv, free, &office) {
             let answer = app
                 .gql_with(Some(&admin), case.mutation, json!({ "input": case.input }))
                 .await;

@@ -8,6 +8,7 @@
 mod agreement;
 mod collaboration;
 mod material;
+mod region;
 mod regional_table;
 mod resv;
 mod seat;
@@ -17,6 +18,7 @@ mod voucher;
 pub use agreement::Agreement;
 pub use collaboration::{Collaboration, POPULATION};
 pub use material::Material;
+pub use region::new_region;
 pub use regional_table::new_party;
 pub use resv::{CRITERIA, CRITERION_NOTES, TASKS, criteria_of, new_resv, tasks_of};
 pub use seat::Seat;
@@ -27,7 +29,7 @@ use super::record::{Problem, Problems, Writer};
 use crate::access;
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
-use entity::{DisciplineCode, region};
+use entity::DisciplineCode;
 use sea_orm::{ColumnTrait, QueryFilter};
 
 /// `impl Record` for a kind whose record is one row of `$module` (no link rows): the storage
@@ -175,7 +177,7 @@ where
 /// The code of the region with `id`, as the writer sees it.
 async fn region_code(w: &Writer<'_>, id: i32) -> ApiResult<String> {
     access::regions(w.viewer)
-        .filter(region::Column::Id.eq(id))
+        .filter(entity::region::Column::Id.eq(id))
         .one(w.txn)
         .await?
         .map(|r| r.code)
