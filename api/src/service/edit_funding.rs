@@ -1,6 +1,5 @@
 //! What subsidy and voucher changes share: decisions on pending applications.
 
-use super::write::check;
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
 use entity::*;
@@ -22,30 +21,18 @@ pub struct Decision {
     pub decided_on: NaiveDate,
 }
 
-pub(crate) fn check_decision(
-    d: &Decision,
-    applied_on: NaiveDate,
-    range: (i64, i64),
-    requested: Option<i64>,
-) -> ApiResult<Option<i64>> {
+/// The amount a decision grants, if it is one a pending application may get: GRANTED with its
+/// amount, or REJECTED or WITHDRAWN without one. The amount's range and the decision date are
+/// the kind's rules (`rules/`), checked when the decided record is stored.
+pub(crate) fn check_decision(d: &Decision) -> ApiResult<Option<i64>> {
     if pending(d.outcome) {
         return Err(ApiError::invalid(
             "decision",
             "a decision is GRANTED, REJECTED or WITHDRAWN",
         ));
     }
-    check::in_order("decidedOn", Some(applied_on), Some(d.decided_on))?;
     match (d.outcome, d.amount_cents) {
-        (ApplicationStatus::Granted, Some(cents)) => {
-            let cents = check::amount("amountGranted", cents, range.0, range.1)?;
-            if requested.is_some_and(|r| cents > r) {
-                return Err(ApiError::invalid(
-                    "amountGranted",
-                    "must not exceed the amount requested",
-                ));
-            }
-            Ok(Some(cents))
-        }
+        (ApplicationStatus::Granted, Some(cents)) => Ok(Some(cents)),
         (ApplicationStatus::Granted, None) => Err(ApiError::invalid(
             "amountGranted",
             "is required for a grant",

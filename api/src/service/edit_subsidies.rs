@@ -134,13 +134,7 @@ pub async fn decide_subsidy(
                 "only a pending application (APPLIED or IN_REVIEW) can be decided",
             ));
         }
-        let (_, granted_range) = subsidy_range(m.kind);
-        m.amount_granted_cents = check_decision(
-            &decision,
-            m.applied_on,
-            granted_range,
-            m.amount_requested_cents,
-        )?;
+        m.amount_granted_cents = check_decision(&decision)?;
         m.status = decision.outcome;
         m.decided_on = Some(decision.decided_on);
         Ok(())

@@ -67,12 +67,20 @@ pub async fn decide_voucher(
                 "only a pending application (APPLIED or IN_REVIEW) can be decided",
             ));
         }
-        m.amount_cents = check_decision(&decision, m.applied_on, VOUCHER_RANGE, None)?;
+        m.amount_cents = check_decision(&decision)?;
         m.status = decision.outcome;
         m.decided_on = Some(decision.decided_on);
         Ok(())
     })
     .await
+    // A decision names the voucher's amount as its input does.
+    .map_err(|err| match err {
+        ApiError::Invalid { field, reason } if field == "amount" => ApiError::Invalid {
+            field: "amountGranted".to_owned(),
+            reason,
+        },
+        other => other,
+    })
 }
 
 /// Corrects a voucher read at `version`: applicant, application date, amount of a grant, date of

@@ -140,11 +140,6 @@ fn read_json(text: &str) -> Result<Table, Problem> {
     Ok(Table { header, rows })
 }
 
-/// Who an import's rows are recorded as imported by: the token's subject.
-pub fn importer(viewer: &Viewer) -> String {
-    viewer.sub().unwrap_or("anonymous").to_owned()
-}
-
 /// Euros as written in a spreadsheet (`1250000`, `1250000.50`, `1.250.000,50`) in cents.
 pub(crate) fn euros(text: &str) -> Option<i64> {
     let text = text.trim().trim_start_matches('€').trim();

@@ -7,15 +7,16 @@
 //! audit entry, all in one transaction.
 
 use super::edit_region::entered_by;
-use super::write::{Action, audit, check, check_version, insert_new, now, save_versioned};
+use super::record::{self, Record, Writer};
+use super::rules::{Collaboration, Material};
+use super::write::{Action, audit, insert_new, now};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
 use entity::*;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -184,14 +185,6 @@ fn effective(day: NaiveDate) -> ApiResult<NaiveDate> {
     Ok(day)
 }
 
-fn checked_code(field: &str, code: &str) -> ApiResult<String> {
-    let code = check::text(field, code, 16)?;
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(ApiError::invalid(field, "letters, digits and hyphens only"));
-    }
-    Ok(code)
-}
-
 /// The current (not retired) region with `code`, for a change; hidden or missing is NOT_FOUND.
 async fn current_region(
     txn: &DatabaseTransaction,
@@ -232,59 +225,67 @@ async fn ensure_code_free(
     }
 }
 
-/// Stores `after` over `before` with a new version and an audit entry.
-macro_rules! save {
-    ($txn:expr, $viewer:expr, $module:ident, $table:literal, $before:expr, $after:expr) => {{
-        let before = $before;
-        let mut after = $after;
-        after.version = before.version + 1;
-        after.updated_at = now();
-        save_versioned::<_, $module::ActiveModel>(
-            $txn,
-            after.clone(),
-            ($module::Column::Id, before.id),
-            ($module::Column::Version, before.version),
-        )
-        .await?;
-        audit(
-            $txn,
-            $viewer,
-            $table,
-            before.id,
-            Action::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        after
-    }};
+/// Changes each record with an id of `ids` by `change`, through the write pipeline (the kind's
+/// rules, a new version, an audit entry); the records as stored.
+async fn change_each<R: Record>(
+    w: &Writer<'_>,
+    ids: Vec<i32>,
+    change: impl Fn(&mut R) + Send + Sync,
+) -> ApiResult<Vec<R>> {
+    let mut changed = Vec::new();
+    for id in ids {
+        let before: R = record::editable(w, id).await?;
+        let mut after = before.clone();
+        change(&mut after);
+        changed.push(record::store(w, before, after).await?.into_record());
+    }
+    Ok(changed)
 }
 
-/// Moves `rows` (models with a `region_id`) to region `to`, each saved and audited.
-macro_rules! move_all {
-    ($txn:expr, $viewer:expr, $module:ident, $table:literal, $rows:expr, $to:expr) => {
-        for before in $rows {
-            let mut after = before.clone();
-            after.region_id = $to;
-            save!($txn, $viewer, $module, $table, before, after);
-        }
-    };
+/// A refusal of the region rules named as the lineage's input names the field: `name` becomes
+/// `field("name")` (`successorName`, `successors.name`).
+fn as_input(err: ApiError, field: impl Fn(&str) -> String) -> ApiError {
+    match err {
+        ApiError::Invalid { field: f, reason } => ApiError::Invalid {
+            field: field(&f),
+            reason,
+        },
+        other => other,
+    }
 }
 
-async fn retire(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    region: &region::Model,
-    on: NaiveDate,
-) -> ApiResult<region::Model> {
-    let mut after = region.clone();
-    after.retired_on = Some(on);
-    Ok(save!(txn, viewer, region, "region", region.clone(), after))
+/// `successorName` for `name`.
+fn successor_field(field: &str) -> String {
+    let mut chars = field.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase());
+    format!(
+        "successor{}{}",
+        first.map(String::from).unwrap_or_default(),
+        chars.as_str()
+    )
+}
+
+/// A lineage note: at most 2000 characters.
+fn checked_note(note: Option<String>) -> ApiResult<Option<String>> {
+    let mut note = note;
+    let mut rules = super::rules::Rules::default();
+    rules.optional_text("note", &mut note, 2000);
+    match rules.done().into_iter().next() {
+        Some(problem) => Err(problem.into_error()),
+        None => Ok(note),
+    }
+}
+
+async fn retire(w: &Writer<'_>, region: &region::Model, on: NaiveDate) -> ApiResult<region::Model> {
+    let mut retired = change_each(w, vec![region.id], |r: &mut region::Model| {
+        r.retired_on = Some(on);
+    })
+    .await?;
+    retired.pop().ok_or(ApiError::NotFound("region"))
 }
 
 async fn link(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
+    w: &Writer<'_>,
     kind: LineageKind,
     from: &region::Model,
     to: &region::Model,
@@ -303,12 +304,12 @@ async fn link(
         note: note.clone(),
         recorded_at: at,
         recorded_ms: at.timestamp_millis(),
-        recorded_by: viewer.sub().unwrap_or("anonymous").to_owned(),
+        recorded_by: w.viewer.sub().unwrap_or("anonymous").to_owned(),
     };
-    let created = insert_new::<_, region_lineage::ActiveModel>(txn, model).await?;
+    let created = insert_new::<_, region_lineage::ActiveModel>(w.txn, model).await?;
     audit(
-        txn,
-        viewer,
+        w.txn,
+        w.viewer,
         "region_lineage",
         created.id,
         Action::Create,
@@ -321,15 +322,14 @@ async fn link(
 
 /// Moves the RESV of `from` to `to` (which must have none).
 async fn move_resv(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
+    w: &Writer<'_>,
     field: &str,
     from: &region::Model,
     to: &region::Model,
 ) -> ApiResult<()> {
-    let resvs = access::resvs(viewer)
+    let resvs = access::resvs(w.viewer)
         .filter(resv::Column::RegionId.is_in([from.id, to.id]))
-        .all(txn)
+        .all(w.txn)
         .await?;
     if resvs.iter().any(|r| r.region_id == to.id) {
         return Err(ApiError::invalid(
@@ -337,20 +337,16 @@ async fn move_resv(
             format!("region `{}` has an RESV of its own", to.code),
         ));
     }
-    move_all!(txn, viewer, resv, "resv", resvs, to.id);
+    let ids: Vec<i32> = resvs.iter().map(|r| r.id).collect();
+    change_each(w, ids, |r: &mut resv::Model| r.region_id = to.id).await?;
     Ok(())
 }
 
 /// Moves the regional table of `from` to `to` (which must have none).
-async fn move_table(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    from: &region::Model,
-    to: &region::Model,
-) -> ApiResult<()> {
-    let parties = access::regional_table_parties(viewer)
+async fn move_table(w: &Writer<'_>, from: &region::Model, to: &region::Model) -> ApiResult<()> {
+    let parties = access::regional_table_parties(w.viewer)
         .filter(regional_table_party::Column::RegionId.is_in([from.id, to.id]))
-        .all(txn)
+        .all(w.txn)
         .await?;
     if parties.iter().any(|p| p.region_id == to.id) {
         return Err(ApiError::invalid(
@@ -361,67 +357,54 @@ async fn move_table(
             ),
         ));
     }
-    move_all!(
-        txn,
-        viewer,
-        regional_table_party,
-        "regional_table_party",
-        parties,
-        to.id
-    );
+    let ids: Vec<i32> = parties.iter().map(|p| p.id).collect();
+    change_each(w, ids, |p: &mut regional_table_party::Model| {
+        p.region_id = to.id;
+    })
+    .await?;
     Ok(())
 }
 
 /// Moves the neighbourhood collaborations `ids` (all of `from`'s when `None`) to `to`.
 async fn move_collaborations(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
+    w: &Writer<'_>,
     from: &[i32],
     ids: Option<&[i32]>,
     to: &region::Model,
 ) -> ApiResult<()> {
-    let mut select = access::neighbourhood_collaborations(viewer)
+    let mut select = access::neighbourhood_collaborations(w.viewer)
         .filter(neighbourhood_collaboration::Column::RegionId.is_in(from.iter().copied()));
     if let Some(ids) = ids {
         select = select.filter(neighbourhood_collaboration::Column::Id.is_in(ids.iter().copied()));
     }
-    let rows = select.all(txn).await?;
-    move_all!(
-        txn,
-        viewer,
-        neighbourhood_collaboration,
-        "neighbourhood_collaboration",
-        rows,
-        to.id
-    );
+    let rows = select.all(w.txn).await?;
+    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
+    change_each(w, ids, |c: &mut Collaboration| {
+        c.row.region_id = to.id;
+    })
+    .await?;
     Ok(())
 }
 
-async fn move_subsidies(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    from: &[i32],
-    to: &region::Model,
-) -> ApiResult<()> {
-    let rows = access::subsidies(viewer)
+async fn move_subsidies(w: &Writer<'_>, from: &[i32], to: &region::Model) -> ApiResult<()> {
+    let rows = access::subsidies(w.viewer)
         .filter(subsidy::Column::RegionId.is_in(from.iter().copied()))
-        .all(txn)
+        .all(w.txn)
         .await?;
-    move_all!(txn, viewer, subsidy, "subsidy", rows, Some(to.id));
+    let ids: Vec<i32> = rows.iter().map(|s| s.id).collect();
+    change_each(w, ids, |s: &mut subsidy::Model| {
+        s.region_id = Some(to.id);
+    })
+    .await?;
     Ok(())
 }
 
-async fn move_vouchers(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    from: &[i32],
-    to: &region::Model,
-) -> ApiResult<()> {
+async fn move_vouchers(w: &Writer<'_>, from: &[i32], to: &region::Model) -> ApiResult<()> {
     let mut ids = from.to_vec();
     ids.push(to.id);
-    let rows = access::vouchers(viewer)
+    let rows = access::vouchers(w.viewer)
         .filter(voucher::Column::RegionId.is_in(ids))
-        .all(txn)
+        .all(w.txn)
         .await?;
     let mut seen = HashMap::new();
     for row in &rows {
@@ -438,63 +421,29 @@ async fn move_vouchers(
             ));
         }
     }
-    move_all!(
-        txn,
-        viewer,
-        voucher,
-        "voucher",
-        rows.into_iter().filter(|r| r.region_id != to.id),
-        to.id
-    );
+    let moving: Vec<i32> = rows
+        .iter()
+        .filter(|r| r.region_id != to.id)
+        .map(|r| r.id)
+        .collect();
+    change_each(w, moving, |v: &mut voucher::Model| v.region_id = to.id).await?;
     Ok(())
 }
 
 /// Links the materials of `from` to `to` instead.
-async fn move_materials(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    from: &[i32],
-    to: &region::Model,
-) -> ApiResult<()> {
-    let mut ids = from.to_vec();
-    ids.push(to.id);
-    let links = access::material_regions(viewer)
-        .filter(material_region::Column::RegionId.is_in(ids))
-        .all(txn)
-        .await?;
-    let kept: BTreeSet<i32> = links
-        .iter()
-        .filter(|l| l.region_id == to.id)
-        .map(|l| l.material_id)
-        .collect();
-    let moved: BTreeSet<i32> = links
-        .iter()
-        .filter(|l| l.region_id != to.id)
-        .map(|l| l.material_id)
-        .collect();
-    if moved.is_empty() {
-        return Ok(());
-    }
-    material_region::Entity::delete_many()
+async fn move_materials(w: &Writer<'_>, from: &[i32], to: &region::Model) -> ApiResult<()> {
+    let moving: BTreeSet<i32> = access::material_regions(w.viewer)
         .filter(material_region::Column::RegionId.is_in(from.iter().copied()))
-        .exec(txn)
-        .await
-        .map_err(super::write::refusal)?;
-    let new: Vec<material_region::ActiveModel> = moved
-        .difference(&kept)
-        .map(|&material_id| {
-            sea_orm::IntoActiveModel::into_active_model(material_region::Model {
-                material_id,
-                region_id: to.id,
-            })
-        })
+        .all(w.txn)
+        .await?
+        .into_iter()
+        .map(|l| l.material_id)
         .collect();
-    if !new.is_empty() {
-        material_region::Entity::insert_many(new)
-            .exec_without_returning(txn)
-            .await
-            .map_err(super::write::refusal)?;
-    }
+    change_each(w, moving.into_iter().collect(), |m: &mut Material| {
+        m.region_ids.retain(|id| !from.contains(id));
+        m.region_ids.push(to.id);
+    })
+    .await?;
     Ok(())
 }
 
@@ -519,25 +468,6 @@ fn new_region(
     }
 }
 
-async fn create_region(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    model: region::Model,
-) -> ApiResult<region::Model> {
-    let created = insert_new::<_, region::ActiveModel>(txn, model).await?;
-    audit(
-        txn,
-        viewer,
-        "region",
-        created.id,
-        Action::Create,
-        None,
-        Some(&created),
-    )
-    .await?;
-    Ok(created)
-}
-
 async fn begin(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<DatabaseTransaction> {
     access::ensure_signed_in(viewer)?;
     access::ensure_admin(viewer)?;
@@ -547,7 +477,7 @@ async fn begin(db: &DatabaseConnection, viewer: &Viewer) -> ApiResult<DatabaseTr
 /// Merges regions (admins).
 pub async fn merge(db: &DatabaseConnection, viewer: &Viewer, m: Merge) -> ApiResult<Change> {
     let on = effective(m.effective_on)?;
-    let note = check::optional_text("note", m.note.as_deref(), 2000)?;
+    let note = checked_note(m.note)?;
     let mut codes: Vec<String> = Vec::new();
     for code in &m.codes {
         let code = code.trim().to_owned();
@@ -561,8 +491,9 @@ pub async fn merge(db: &DatabaseConnection, viewer: &Viewer, m: Merge) -> ApiRes
             "name at least two different regions",
         ));
     }
-    let successor_code = checked_code("successorCode", &m.successor_code)?;
+    let successor_code = m.successor_code.trim().to_owned();
     let txn = begin(db, viewer).await?;
+    let w = Writer::new(&txn, viewer);
     let mut merging = Vec::new();
     for code in &codes {
         merging.push(current_region(&txn, viewer, "regionCodes", code).await?);
@@ -621,22 +552,21 @@ pub async fn merge(db: &DatabaseConnection, viewer: &Viewer, m: Merge) -> ApiRes
         Some(region) => {
             let mut after = region.clone();
             if let Some(name) = &m.successor_name {
-                after.name = check::text("successorName", name, 200)?;
+                after.name = name.clone();
             }
             after.population_approx = population.or(region.population_approx);
             if after != region {
-                save!(&txn, viewer, region, "region", region.clone(), after)
+                record::store(&w, region, after)
+                    .await
+                    .map_err(|e| as_input(e, successor_field))?
+                    .into_record()
             } else {
                 region
             }
         }
         None => {
             ensure_code_free(&txn, viewer, "successorCode", &successor_code).await?;
-            let name = check::text(
-                "successorName",
-                m.successor_name.as_deref().unwrap_or(""),
-                200,
-            )?;
+            let name = m.successor_name.clone().unwrap_or_default();
             let template = resv_from.as_ref().unwrap_or_else(|| {
                 merging
                     .iter()
@@ -650,47 +580,38 @@ pub async fn merge(db: &DatabaseConnection, viewer: &Viewer, m: Merge) -> ApiRes
             {
                 model.iza_region_id = None;
             }
-            create_region(&txn, viewer, model).await?
+            record::create(&w, model)
+                .await
+                .map_err(|e| as_input(e, successor_field))?
         }
     };
     let others: Vec<&region::Model> = merging.iter().filter(|r| r.id != successor.id).collect();
     let other_ids: Vec<i32> = others.iter().map(|r| r.id).collect();
     if let Some(from) = resv_from.as_ref().filter(|f| f.id != successor.id) {
         if m.carry.contains(&Carry::Resv) {
-            move_resv(&txn, viewer, "resvFrom", from, &successor).await?;
+            move_resv(&w, "resvFrom", from, &successor).await?;
         }
         if m.carry.contains(&Carry::RegionalTable) {
-            move_table(&txn, viewer, from, &successor).await?;
+            move_table(&w, from, &successor).await?;
         }
     }
     if m.carry.contains(&Carry::NeighbourhoodCollaborations) {
-        move_collaborations(&txn, viewer, &other_ids, None, &successor).await?;
+        move_collaborations(&w, &other_ids, None, &successor).await?;
     }
     if m.carry.contains(&Carry::Subsidies) {
-        move_subsidies(&txn, viewer, &other_ids, &successor).await?;
+        move_subsidies(&w, &other_ids, &successor).await?;
     }
     if m.carry.contains(&Carry::Vouchers) {
-        move_vouchers(&txn, viewer, &other_ids, &successor).await?;
+        move_vouchers(&w, &other_ids, &successor).await?;
     }
     if m.carry.contains(&Carry::Materials) {
-        move_materials(&txn, viewer, &other_ids, &successor).await?;
+        move_materials(&w, &other_ids, &successor).await?;
     }
     let mut retired = Vec::new();
     let mut links = Vec::new();
     for region in others {
-        links.push(
-            link(
-                &txn,
-                viewer,
-                LineageKind::Merge,
-                region,
-                &successor,
-                on,
-                &note,
-            )
-            .await?,
-        );
-        retired.push(retire(&txn, viewer, region, on).await?);
+        links.push(link(&w, LineageKind::Merge, region, &successor, on, &note).await?);
+        retired.push(retire(&w, region, on).await?);
     }
     txn.commit().await.map_err(super::write::refusal)?;
     Ok(Change {
@@ -703,7 +624,7 @@ pub async fn merge(db: &DatabaseConnection, viewer: &Viewer, m: Merge) -> ApiRes
 /// Splits a region into new ones (admins).
 pub async fn split(db: &DatabaseConnection, viewer: &Viewer, s: Split) -> ApiResult<Change> {
     let on = effective(s.effective_on)?;
-    let note = check::optional_text("note", s.note.as_deref(), 2000)?;
+    let note = checked_note(s.note)?;
     if s.parts.len() < 2 {
         return Err(ApiError::invalid(
             "successors",
@@ -712,7 +633,7 @@ pub async fn split(db: &DatabaseConnection, viewer: &Viewer, s: Split) -> ApiRes
     }
     let mut codes = BTreeSet::new();
     for part in &s.parts {
-        let code = checked_code("successors.code", &part.code)?;
+        let code = part.code.trim().to_owned();
         if !codes.insert(code.clone()) {
             return Err(ApiError::invalid(
                 "successors.code",
@@ -721,6 +642,7 @@ pub async fn split(db: &DatabaseConnection, viewer: &Viewer, s: Split) -> ApiRes
         }
     }
     let txn = begin(db, viewer).await?;
+    let w = Writer::new(&txn, viewer);
     let region = current_region(&txn, viewer, "code", &s.code).await?;
     let collaborations = access::neighbourhood_collaborations(viewer)
         .filter(neighbourhood_collaboration::Column::RegionId.eq(region.id))
@@ -773,48 +695,27 @@ pub async fn split(db: &DatabaseConnection, viewer: &Viewer, s: Split) -> ApiRes
     for part in &s.parts {
         let code = part.code.trim().to_owned();
         ensure_code_free(&txn, viewer, "successors.code", &code).await?;
-        let name = check::text("successors.name", &part.name, 200)?;
-        let population = check::count(
-            "successors.populationApprox",
-            part.population_approx,
-            0,
-            20_000_000,
-        )?;
-        let created = create_region(
-            &txn,
+        let model = new_region(
             viewer,
-            new_region(viewer, code, name, &region, population),
-        )
-        .await?;
+            code,
+            part.name.clone(),
+            &region,
+            part.population_approx,
+        );
+        let created = record::create(&w, model)
+            .await
+            .map_err(|e| as_input(e, |f| format!("successors.{f}")))?;
         if !part.collaborations.is_empty() {
-            move_collaborations(
-                &txn,
-                viewer,
-                &[region.id],
-                Some(&part.collaborations),
-                &created,
-            )
-            .await?;
+            move_collaborations(&w, &[region.id], Some(&part.collaborations), &created).await?;
         }
         if s.resv_to.as_deref().map(str::trim) == Some(created.code.as_str()) {
-            move_resv(&txn, viewer, "resvTo", &region, &created).await?;
-            move_table(&txn, viewer, &region, &created).await?;
+            move_resv(&w, "resvTo", &region, &created).await?;
+            move_table(&w, &region, &created).await?;
         }
-        links.push(
-            link(
-                &txn,
-                viewer,
-                LineageKind::Split,
-                &region,
-                &created,
-                on,
-                &note,
-            )
-            .await?,
-        );
+        links.push(link(&w, LineageKind::Split, &region, &created, on, &note).await?);
         successors.push(created);
     }
-    let retired = vec![retire(&txn, viewer, &region, on).await?];
+    let retired = vec![retire(&w, &region, on).await?];
     txn.commit().await.map_err(super::write::refusal)?;
     Ok(Change {
         successors,
@@ -826,14 +727,13 @@ pub async fn split(db: &DatabaseConnection, viewer: &Viewer, s: Split) -> ApiRes
 /// Renames a region: a new code, a new name or both (admins). The former code keeps resolving.
 pub async fn rename(db: &DatabaseConnection, viewer: &Viewer, r: Rename) -> ApiResult<Change> {
     let on = effective(r.effective_on)?;
-    let note = check::optional_text("note", r.note.as_deref(), 2000)?;
-    access::ensure_signed_in(viewer)?;
+    let note = checked_note(r.note)?;
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let before = region_by_id(&txn, viewer, r.id)
-        .await?
-        .ok_or(ApiError::NotFound("region"))?;
-    access::ensure_admin(viewer)?;
-    check_version(before.version, r.version)?;
+    let w = Writer::new(&txn, viewer);
+    let before: region::Model = record::editable(&w, r.id).await?;
+    if before.version != r.version {
+        return Err(super::write::stale());
+    }
     if let Some(on) = before.retired_on {
         return Err(ApiError::invalid(
             "id",
@@ -842,28 +742,19 @@ pub async fn rename(db: &DatabaseConnection, viewer: &Viewer, r: Rename) -> ApiR
     }
     let mut after = before.clone();
     if let Some(code) = &r.code {
-        after.code = checked_code("code", code)?;
+        after.code = code.trim().to_owned();
         if after.code != before.code {
             ensure_code_free(&txn, viewer, "code", &after.code).await?;
         }
     }
     if let Some(name) = &r.name {
-        after.name = check::text("name", name, 200)?;
+        after.name = name.trim().to_owned();
     }
     if after.code == before.code && after.name == before.name {
         return Err(ApiError::invalid("code", "give a new code or a new name"));
     }
-    let link = link(
-        &txn,
-        viewer,
-        LineageKind::Rename,
-        &before,
-        &before,
-        on,
-        &note,
-    )
-    .await?;
-    let renamed = save!(&txn, viewer, region, "region", before.clone(), after);
+    let link = link(&w, LineageKind::Rename, &before, &before, on, &note).await?;
+    let renamed = record::store(&w, before, after).await?.into_record();
     txn.commit().await.map_err(super::write::refusal)?;
     Ok(Change {
         successors: vec![renamed],
@@ -882,15 +773,5 @@ mod tests {
         assert!(effective(today).is_ok());
         assert!(effective(today.succ_opt().expect("tomorrow")).is_err());
         assert!(effective(NaiveDate::from_ymd_opt(2019, 12, 31).expect("date")).is_err());
-    }
-
-    #[test]
-    fn codes_are_letters_digits_and_hyphens() {
-        assert_eq!(
-            checked_code("code", " R04-05 ").ok().as_deref(),
-            Some("R04-05")
-        );
-        assert!(checked_code("code", "R 04").is_err());
-        assert!(checked_code("code", "").is_err());
     }
 }

@@ -333,4 +333,42 @@ mod tests {
             assert_eq!(rules.done().len(), 1, "{bad:?}");
         }
     }
+
+    #[test]
+    fn urls_emails_dates_and_amounts() {
+        let fails = |check: &dyn Fn(&mut Rules)| {
+            let mut rules = Rules::default();
+            check(&mut rules);
+            !rules.done().is_empty()
+        };
+        let text = |t: &str| Some(t.to_owned());
+        assert!(!fails(
+            &|r| r.url("website", &mut text("https://example.org"))
+        ));
+        assert!(fails(
+            &|r| r.url("website", &mut text("javascript:alert(1)"))
+        ));
+        assert!(!fails(&|r| r.email("email", &mut text("a@example.org"))));
+        assert!(fails(&|r| r.email("email", &mut text("nobody"))));
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2025, 1, day);
+        assert!(!fails(&|r| r.in_order("to", d(1), d(2))));
+        assert!(fails(&|r| r.in_order("to", d(2), d(1))));
+        assert!(!fails(&|r| r.amount(
+            "amount",
+            50_000_000,
+            (500_000, 2_000_000)
+        )));
+        assert!(fails(&|r| r.amount(
+            "amount",
+            49_999_999,
+            (500_000, 2_000_000)
+        )));
+        assert!(fails(&|r| r.amount(
+            "amount",
+            200_000_001,
+            (500_000, 2_000_000)
+        )));
+        assert!(!fails(&|r| r.count("population", Some(1), (1, 500_000))));
+        assert!(fails(&|r| r.count("population", Some(0), (1, 500_000))));
+    }
 }

@@ -71,3 +71,25 @@ super::single_row_record!(region, Kind::Region, {
         rules.done()
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_letters_digits_and_hyphens() {
+        let problems = |code: &str| new_region(code.to_owned(), None).check();
+        let mut region = new_region(" R04-05 ".to_owned(), None);
+        region.name = "Regio".to_owned();
+        assert_eq!(region.check(), Vec::new());
+        assert_eq!(region.code, "R04-05");
+        let field = |code: &str| {
+            problems(code)
+                .into_iter()
+                .map(|p| p.field)
+                .collect::<Vec<_>>()
+        };
+        assert!(field("R 04").contains(&"code"));
+        assert!(field("").contains(&"code"));
+    }
+}
