@@ -39,6 +39,9 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// The file: CSV (comma or semicolon separated, UTF-8 with or without BOM) or a JSON array.
+    /// A directory is restored whole: an export's files (`api export`), in the order their kinds
+    /// depend on each other, in one transaction, each row with the version and provenance its
+    /// export carries.
     pub file: std::path::PathBuf,
     /// What the file holds, named as its export: regions, resvs, seats, agreements,
     /// regional-table, neighbourhood-collaborations, subsidies, vouchers, learning-materials.

@@ -44,6 +44,8 @@ pub struct EntityExport {
     selection: &'static str,
     /// One row per item of this list of a node (its node is then `^` in column paths).
     nested: Option<&'static str>,
+    /// Whether the root field is a connection read page by page (else a plain list).
+    paged: bool,
     /// Columns: name and path into the row (`a.b`; `list[].x` joins the items with `;`;
     /// `list[key=VALUE].x` keeps the items whose `key` is VALUE; `^` starts at the parent node).
     columns: &'static [(&'static str, &'static str)],
@@ -57,10 +59,11 @@ pub const ENTITIES: &[EntityExport] = &[
         arguments: ", filter: { includeRetired: true }",
         selection: "code name populationApprox preferredInsurer mandateMunicipality confidence notes
             careOfficeRegion { code name } izaRegion { code }
-            provenance { source reference importedAt importedBy } retiredOn
+            provenance { source reference importedAt importedBy } retiredOn version
             resv { name phase legalForm establishedOn contactEmail }
             subsidies { kind status }",
         nested: None,
+        paged: true,
         columns: &[
             ("code", "code"),
             ("name", "name"),
@@ -77,6 +80,7 @@ pub const ENTITIES: &[EntityExport] = &[
             ("imported_at", "provenance.importedAt"),
             ("imported_by", "provenance.importedBy"),
             ("retired_on", "retiredOn"),
+            ("version", "version"),
             ("resv_name", "resv.name"),
             ("resv_phase", "resv.phase"),
             ("resv_legal_form", "resv.legalForm"),
@@ -95,6 +99,7 @@ pub const ENTITIES: &[EntityExport] = &[
             citizenParticipation website contactName contactEmail internalNotes
             provenance { source reference importedAt importedBy } version",
         nested: None,
+        paged: true,
         columns: &[
             ("region_code", "region.code"),
             ("name", "name"),
@@ -134,6 +139,7 @@ pub const ENTITIES: &[EntityExport] = &[
             seats { organisation mandateStatus since delegateName delegateEmail
                     disciplines { code } multidisciplinary provenance { source reference importedAt importedBy } version }",
         nested: Some("seats"),
+        paged: true,
         columns: &[
             ("region_code", "^region.code"),
             ("organisation", "organisation"),
@@ -158,6 +164,7 @@ pub const ENTITIES: &[EntityExport] = &[
             agreements { topic level status agreedOn disciplines { code }
                          provenance { source reference importedAt importedBy } version }",
         nested: Some("agreements"),
+        paged: true,
         columns: &[
             ("region_code", "^region.code"),
             ("topic", "topic"),
@@ -178,6 +185,7 @@ pub const ENTITIES: &[EntityExport] = &[
         arguments: ", filter: { includeRetired: true }",
         selection: "code regionalTable { kind organisation provenance { source reference importedAt importedBy } version }",
         nested: Some("regionalTable"),
+        paged: true,
         columns: &[
             ("region_code", "^code"),
             ("kind", "kind"),
@@ -196,6 +204,7 @@ pub const ENTITIES: &[EntityExport] = &[
         selection: "region { code } kind status applicant amountRequested amountGranted appliedOn
             decidedOn periodStart periodEnd zonmwReference provenance { source reference importedAt importedBy } version",
         nested: None,
+        paged: true,
         columns: &[
             ("region_code", "region.code"),
             ("kind", "kind"),
@@ -222,6 +231,7 @@ pub const ENTITIES: &[EntityExport] = &[
         selection: "region { code } discipline { code } status applicant amount appliedOn decidedOn
             provenance { source reference importedAt importedBy } version",
         nested: None,
+        paged: true,
         columns: &[
             ("region_code", "region.code"),
             ("discipline", "discipline.code"),
@@ -244,6 +254,7 @@ pub const ENTITIES: &[EntityExport] = &[
         selection: "region { code } name area population status establishedOn disciplines { code }
             meetsMinimumComposition provenance { source reference importedAt importedBy } version",
         nested: None,
+        paged: true,
         columns: &[
             ("region_code", "region.code"),
             ("name", "name"),
@@ -267,6 +278,7 @@ pub const ENTITIES: &[EntityExport] = &[
         selection: "kind title summary url publishedOn eventStartsAt visibility themes
             regions { code } provenance { source reference importedAt importedBy } version",
         nested: None,
+        paged: true,
         columns: &[
             ("kind", "kind"),
             ("title", "title"),
@@ -284,7 +296,64 @@ pub const ENTITIES: &[EntityExport] = &[
             ("version", "version"),
         ],
     },
+    // The reference data `api migrate` brings: an export carries it, so it says what it holds.
+    EntityExport {
+        name: "disciplines",
+        field: "disciplines",
+        arguments: "",
+        selection: "code name nameNl paramedical minimumComposition",
+        nested: None,
+        paged: false,
+        columns: &[
+            ("code", "code"),
+            ("name", "name"),
+            ("name_nl", "nameNl"),
+            ("paramedical", "paramedical"),
+            ("minimum_composition", "minimumComposition"),
+        ],
+    },
+    EntityExport {
+        name: "care-office-regions",
+        field: "careOfficeRegions",
+        arguments: "",
+        selection: "code name insurer populationApprox notes provenance { source reference }",
+        nested: None,
+        paged: true,
+        columns: &[
+            ("code", "code"),
+            ("name", "name"),
+            ("insurer", "insurer"),
+            ("population_approx", "populationApprox"),
+            ("notes", "notes"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+        ],
+    },
+    EntityExport {
+        name: "iza-regions",
+        field: "izaRegions",
+        arguments: "",
+        selection: "code name careOfficeRegion { code } mandateMunicipality spukIza2025 spukIza2026
+            populationApprox notes provenance { source reference }",
+        nested: None,
+        paged: true,
+        columns: &[
+            ("code", "code"),
+            ("name", "name"),
+            ("care_office_region_code", "careOfficeRegion.code"),
+            ("mandate_municipality", "mandateMunicipality"),
+            ("spuk_iza_2025", "spukIza2025"),
+            ("spuk_iza_2026", "spukIza2026"),
+            ("population_approx", "populationApprox"),
+            ("notes", "notes"),
+            ("source", "provenance.source"),
+            ("source_reference", "provenance.reference"),
+        ],
+    },
 ];
+
+/// The reference data among [`ENTITIES`]: an import checks it against the registry's own.
+pub const REFERENCE: [&str; 3] = ["disciplines", "care-office-regions", "iza-regions"];
 
 /// In which format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -892,27 +961,61 @@ pub async fn write_all(
     for spec in ENTITIES {
         let path = dir.join(format!("{}.{}", spec.name, format.extension()));
         let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        let rows = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counted = {
-            let rows = rows.clone();
-            entity_rows(schema.clone(), db.clone(), viewer.clone(), spec).inspect(move |row| {
-                if row.is_ok() {
-                    rows.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            })
-        };
-        let columns = visible_columns(spec, viewer)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        let mut chunks = std::pin::pin!(encode(columns, format, counted));
-        while let Some(chunk) = chunks.next().await {
-            file.write_all(&chunk?)?;
-        }
+        let rows = write_one(&schema, db, viewer, spec, format, &mut file).await?;
         file.flush()?;
-        written.push((path, rows.load(std::sync::atomic::Ordering::Relaxed)));
+        written.push((path, rows));
     }
     Ok(written)
+}
+
+/// The export `name` (`regions`, ...) as `viewer` would download it, as CSV or JSON bytes.
+pub async fn bytes_of(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    name: &str,
+    json_format: bool,
+) -> anyhow::Result<Vec<u8>> {
+    let spec = ENTITIES
+        .iter()
+        .find(|e| e.name == name)
+        .ok_or_else(|| anyhow::anyhow!("no export `{name}`"))?;
+    let format = if json_format {
+        Format::Json
+    } else {
+        Format::Csv
+    };
+    let mut out = Vec::new();
+    write_one(&graphql::schema(), db, viewer, spec, format, &mut out).await?;
+    Ok(out)
+}
+
+/// Writes the export of `spec` to `out`; the number of rows.
+async fn write_one(
+    schema: &RegistrySchema,
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    spec: &'static EntityExport,
+    format: Format,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<usize> {
+    let rows = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = {
+        let rows = rows.clone();
+        entity_rows(schema.clone(), db.clone(), viewer.clone(), spec).inspect(move |row| {
+            if row.is_ok() {
+                rows.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        })
+    };
+    let columns = visible_columns(spec, viewer)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let mut chunks = std::pin::pin!(encode(columns, format, counted));
+    while let Some(chunk) = chunks.next().await {
+        out.write_all(&chunk?)?;
+    }
+    Ok(rows.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 /// Columns that only some viewers may read, and what it takes to read them in every row.
@@ -997,11 +1100,18 @@ fn entity_rows(
     viewer: Viewer,
     spec: &'static EntityExport,
 ) -> impl Stream<Item = Result<Vec<Value>, std::io::Error>> {
-    let query = format!(
-        "query($first: Int!, $after: String) {{ {}(first: $first, after: $after{}) {{
-           pageInfo {{ hasNextPage endCursor }} nodes {{ {} }} }} }}",
-        spec.field, spec.arguments, spec.selection
-    );
+    let query = if spec.paged {
+        format!(
+            "query($first: Int!, $after: String) {{ {}(first: $first, after: $after{}) {{
+               pageInfo {{ hasNextPage endCursor }} nodes {{ {} }} }} }}",
+            spec.field, spec.arguments, spec.selection
+        )
+    } else {
+        format!(
+            "{{ {}{} {{ {} }} }}",
+            spec.field, spec.arguments, spec.selection
+        )
+    };
     let columns = visible_columns(spec, &viewer);
     stream::unfold(Some(None::<String>), move |after| {
         let (schema, db, viewer, query, columns) = (
@@ -1022,7 +1132,12 @@ fn entity_rows(
                     return Some((vec![Err(failure)], None));
                 }
             };
-            let page = &data[spec.field];
+            // A plain list is one page of nodes.
+            let page = match spec.paged {
+                true => data[spec.field].clone(),
+                false => json!({ "nodes": data[spec.field] }),
+            };
+            let page = &page;
             let row = |node: &Value, parent: &Value| -> Vec<Value> {
                 columns
                     .iter()

@@ -17,6 +17,7 @@ pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod persisted;
+pub mod restore;
 pub mod seed;
 pub mod service;
 pub mod telemetry;
@@ -390,11 +391,23 @@ pub async fn export_all(
     export::write_all(&db, &system, &args.out, args.format == "json").await
 }
 
-/// `migrate`: applies pending migrations.
+/// `migrate`: applies pending migrations and loads the reference data (disciplines, care-office
+/// and IZA regions): a registry ready for `seed` or for `import DIR`.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
-    open(config).await?;
-    tracing::info!("The database schema is up to date.");
+    let (db, _) = open(config).await?;
+    seed::reference_data(&db).await?;
+    tracing::info!("The database schema is up to date and holds the reference data.");
     Ok(())
+}
+
+/// `import DIR`: restores a whole export directory as the system (an admin), all or nothing.
+pub async fn restore(
+    config: &Config,
+    args: &config::ImportArgs,
+) -> anyhow::Result<restore::Restore> {
+    let (db, _) = open(config).await?;
+    let system = access::Viewer::user("api-import".to_owned(), access::Role::Admin, Vec::new());
+    restore::directory(&db, &system, &args.file, args.dry_run).await
 }
 
 /// `seed`: migrates, then loads reference and demonstration data.

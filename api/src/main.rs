@@ -35,6 +35,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) if args.file.is_dir() => {
+            let restore = api::restore(&cli.config, &args).await?;
+            let report = &restore.report;
+            for name in &restore.ignored {
+                println!("{name}: not a file of an export; left alone");
+            }
+            for (name, r) in &report.files {
+                println!(
+                    "{name}: {} rows: {} created, {} updated, {} unchanged",
+                    r.rows, r.created, r.updated, r.unchanged
+                );
+            }
+            for (name, problem) in report.problems() {
+                println!("{name}: {problem}");
+            }
+            let problems = report.problems().count();
+            println!(
+                "{}",
+                if report.applied {
+                    "restored: every file written, in one transaction".to_owned()
+                } else if problems == 0 {
+                    "dry run: nothing written".to_owned()
+                } else {
+                    format!("nothing written: fix the {problems} problem(s) above")
+                }
+            );
+            if problems > 0 {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Import(args) => {
             let report = api::import(&cli.config, &args).await?;
             for problem in &report.problems {

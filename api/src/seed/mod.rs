@@ -132,11 +132,17 @@ where
         .collect())
 }
 
-/// Upserts disciplines, care-office regions, IZA regions and regions; returns the regions with ids.
-async fn upsert_reference<C: ConnectionTrait>(
-    db: &C,
-    scale: u32,
-) -> anyhow::Result<Vec<demo::DemoRegion>> {
+/// Loads the reference data into the registry (what `api migrate` does after the schema): the
+/// disciplines, care-office regions and IZA regions, with their provenance, upserted by code.
+pub async fn reference_data(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let txn = crate::db::begin_with_claims(db, &("admin".to_owned(), String::new())).await?;
+    upsert_reference_data(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Upserts disciplines, care-office regions and IZA regions.
+async fn upsert_reference_data<C: ConnectionTrait>(db: &C) -> anyhow::Result<()> {
     let disciplines = reference::DISCIPLINES
         .iter()
         .zip(0..)
@@ -234,6 +240,24 @@ async fn upsert_reference<C: ConnectionTrait>(
         ],
     )
     .await?;
+    Ok(())
+}
+
+/// Upserts the reference data and the regions; returns the regions with ids.
+async fn upsert_reference<C: ConnectionTrait>(
+    db: &C,
+    scale: u32,
+) -> anyhow::Result<Vec<demo::DemoRegion>> {
+    upsert_reference_data(db).await?;
+    use care_office_region::Column as O;
+    use iza_region::Column as I;
+    let office_ids = ids_by_code::<_, care_office_region::Entity>(db, O::Code, O::Id).await?;
+    let office = |code: &str| {
+        office_ids
+            .get(code)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("unknown care-office region {code}"))
+    };
     let iza_ids = ids_by_code::<_, iza_region::Entity>(db, I::Code, I::Id).await?;
 
     let now = Utc::now();

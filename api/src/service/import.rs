@@ -265,6 +265,76 @@ pub async fn file(
     dry_run: bool,
 ) -> ApiResult<Report> {
     kind.ensure_allowed(viewer)?;
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let mut report = read(&txn, viewer, kind, bytes, file_name, false).await?;
+    finish(txn, dry_run, &mut [&mut report]).await?;
+    Ok(report)
+}
+
+/// The files of a directory the registry imports: an export's, named as its files are.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    /// Each file of a kind, in dependency order: its kind, name and bytes.
+    pub files: Vec<(Kind, String, Vec<u8>)>,
+}
+
+/// What the import of a directory did: the report of each file, in the order they were applied.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryReport {
+    pub files: Vec<(String, Report)>,
+    /// Whether the changes were written (no problem in any file, not a dry run).
+    pub applied: bool,
+}
+
+impl DirectoryReport {
+    /// Every problem, each with its file.
+    pub fn problems(&self) -> impl Iterator<Item = (&str, &Problem)> {
+        self.files
+            .iter()
+            .flat_map(|(name, r)| r.problems.iter().map(move |p| (name.as_str(), p)))
+    }
+}
+
+/// Restores a whole export (`api import DIR`) as `viewer`: every file in the order its kinds
+/// depend on each other, in one transaction, all or nothing. Each row keeps the version and the
+/// provenance (source, reference, imported at and by) its export carries, so that an export of
+/// the restored registry is the export restored.
+pub async fn directory(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    dir: Directory,
+    dry_run: bool,
+) -> ApiResult<DirectoryReport> {
+    for (kind, _, _) in &dir.files {
+        kind.ensure_allowed(viewer)?;
+    }
+    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
+    let mut out = DirectoryReport::default();
+    let mut files = dir.files;
+    files.sort_by_key(|(kind, _, _)| Kind::ALL.iter().position(|k| k == kind));
+    for (kind, name, bytes) in files {
+        let report = read(&txn, viewer, kind, &bytes, &name, true).await?;
+        let failed = !report.problems.is_empty();
+        out.files.push((name, report));
+        if failed {
+            // Later files depend on this one: their problems would only repeat it.
+            break;
+        }
+    }
+    let mut reports: Vec<&mut Report> = out.files.iter_mut().map(|(_, r)| r).collect();
+    out.applied = finish(txn, dry_run, &mut reports).await?;
+    Ok(out)
+}
+
+/// Reads and applies a file of `kind` in `txn`: its report.
+async fn read(
+    txn: &sea_orm::DatabaseTransaction,
+    viewer: &Viewer,
+    kind: Kind,
+    bytes: &[u8],
+    file_name: &str,
+    restore: bool,
+) -> ApiResult<Report> {
     let mut report = Report::default();
     let table = match read_table(bytes) {
         Ok(table) => table,
@@ -278,12 +348,12 @@ pub async fn file(
     if !report.problems.is_empty() {
         return Ok(report);
     }
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
     let mut ctx = Ctx {
-        txn: &txn,
+        txn,
         viewer,
         table: &table,
-        file_name,
+        file_name: if restore { "" } else { file_name },
+        restore,
         report: &mut report,
     };
     use super::{import_local as l, import_registry as r};
@@ -298,13 +368,25 @@ pub async fn file(
         Kind::LearningMaterials => l::materials(&mut ctx).await?,
         Kind::Subsidies => l::subsidies(&mut ctx).await?,
     }
-    if dry_run || !report.problems.is_empty() {
+    Ok(report)
+}
+
+/// Commits `txn` if no report has a problem and this is no dry run (marking them applied), else
+/// rolls it back; whether it committed.
+async fn finish(
+    txn: sea_orm::DatabaseTransaction,
+    dry_run: bool,
+    reports: &mut [&mut Report],
+) -> ApiResult<bool> {
+    if dry_run || reports.iter().any(|r| !r.problems.is_empty()) {
         txn.rollback().await?;
-    } else {
-        txn.commit().await.map_err(ApiError::from)?;
+        return Ok(false);
+    }
+    txn.commit().await.map_err(ApiError::from)?;
+    for report in reports.iter_mut() {
         report.applied = true;
     }
-    Ok(report)
+    Ok(true)
 }
 
 #[cfg(test)]

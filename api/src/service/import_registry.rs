@@ -7,7 +7,7 @@
 
 use super::import::{Problem, Report, Table};
 use super::import_row::{Columns, Row};
-use super::record::{self, Outcome, Record, Writer};
+use super::record::{self, Outcome, Record, Stamp, Writer};
 use super::rules::{
     Agreement, CRITERIA, CRITERION_NOTES, Seat, TASKS, criteria_of, new_region, new_resv, tasks_of,
 };
@@ -22,7 +22,11 @@ pub struct Ctx<'a> {
     pub txn: &'a DatabaseTransaction,
     pub viewer: &'a Viewer,
     pub table: &'a Table,
+    /// The reference a row without one of its own is given: the file's name; empty in a
+    /// restore, where a row keeps the reference (or none) its export carries.
     pub file_name: &'a str,
+    /// A restore: each row keeps the version and import provenance its export carries.
+    pub restore: bool,
     pub report: &'a mut Report,
 }
 
@@ -480,6 +484,13 @@ pub(crate) async fn write_rows<R: Record>(
     mut rows: Vec<(usize, (Option<R>, R))>,
 ) -> ApiResult<()> {
     let w = Writer::importing(ctx.txn, ctx.viewer);
+    let mut stamps = Vec::with_capacity(rows.len());
+    for (n, _) in &rows {
+        let row = Row::new(ctx.table, n - 1);
+        let stamp = ctx.restore.then(|| stamp_of(&row, w.at));
+        ctx.report.problems.extend(row.into_problems());
+        stamps.push(stamp);
+    }
     // Rows that could be read are checked even when others could not: the report names all.
     for (n, (existing, record)) in rows.iter_mut() {
         for p in record::problems(&w, record, existing.as_ref()).await? {
@@ -495,8 +506,8 @@ pub(crate) async fn write_rows<R: Record>(
         ctx.report.problems.sort_by_key(|p| p.row);
         return Ok(());
     }
-    for (n, (existing, record)) in rows {
-        match record::put(&w, existing, record).await {
+    for ((n, (existing, record)), stamp) in rows.into_iter().zip(stamps) {
+        match record::put(&w, existing, record, stamp).await {
             Ok(Outcome::Created(_)) => ctx.report.created += 1,
             Ok(Outcome::Updated(_)) => ctx.report.updated += 1,
             Ok(Outcome::Unchanged(_)) => ctx.report.unchanged += 1,
@@ -516,4 +527,19 @@ pub(crate) async fn write_rows<R: Record>(
         }
     }
     Ok(())
+}
+
+/// The stamp a restored row keeps: its `version` (1 when the file has none), and its import
+/// provenance (`imported_at`, `imported_by`); a row without `imported_at` is stamped `at`.
+fn stamp_of(row: &Row<'_>, at: chrono::DateTime<chrono::Utc>) -> Stamp {
+    let version = row
+        .int("version", 1, i64::from(i32::MAX))
+        .flatten()
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(1);
+    Stamp {
+        version,
+        at: row.opt_moment("imported_at").flatten().unwrap_or(at),
+        imported_by: row.optional("imported_by"),
+    }
 }

@@ -340,9 +340,11 @@ impl<'a> Row<'a> {
         .unwrap_or(default)
     }
 
-    /// The source reference: the cell, or else the file's name.
+    /// The source reference: the cell, or else the file's name (none when that is empty, as in
+    /// a restore).
     pub fn source_reference(&self, file_name: &str) -> Option<String> {
-        let cell = self.opt_text("source_reference", 1000).flatten();
-        Some(cell.unwrap_or_else(|| file_name.to_owned()))
+        self.opt_text("source_reference", 1000)
+            .flatten()
+            .or_else(|| Some(file_name.to_owned()).filter(|name| !name.is_empty()))
     }
 }

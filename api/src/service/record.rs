@@ -206,12 +206,35 @@ fn natural_key_words(columns: &[&str]) -> String {
     }
 }
 
+/// How a written record is stamped: the version it gets, the moment, and whose import wrote it.
+/// A restore gives each record the stamp its export carries; every other write makes its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub version: i32,
+    pub at: DateTime<Utc>,
+    pub imported_by: Option<String>,
+}
+
 /// Creates `record`: the writer's right on it, the kind's rules, insert, audit.
-pub async fn create<R: Record>(w: &Writer<'_>, mut record: R) -> ApiResult<R> {
+pub async fn create<R: Record>(w: &Writer<'_>, record: R) -> ApiResult<R> {
+    create_stamped(w, record, None).await
+}
+
+/// [`create`] with the record stamped by `stamp`, else as version 1 of now.
+async fn create_stamped<R: Record>(
+    w: &Writer<'_>,
+    mut record: R,
+    stamp: Option<Stamp>,
+) -> ApiResult<R> {
     access::ensure_signed_in(w.viewer)?;
     ensure_right(w, &record).await?;
     checked(w, &mut record, None).await?;
-    record.stamp(1, w.at, w.importer());
+    let stamp = stamp.unwrap_or_else(|| Stamp {
+        version: 1,
+        at: w.at,
+        imported_by: w.importer(),
+    });
+    record.stamp(stamp.version, stamp.at, stamp.imported_by);
     let created = record.insert(w).await?;
     audit(
         w.txn,
@@ -254,13 +277,28 @@ where
 
 /// Stores `after` over `before` (both as the pipeline loaded them): the right on the changed
 /// record, the rules, save, audit. An import leaves an unchanged record alone.
-pub async fn store<R: Record>(w: &Writer<'_>, before: R, mut after: R) -> ApiResult<Outcome<R>> {
+pub async fn store<R: Record>(w: &Writer<'_>, before: R, after: R) -> ApiResult<Outcome<R>> {
+    store_stamped(w, before, after, None).await
+}
+
+/// [`store`] with the record stamped by `stamp`, else as the next version of now.
+async fn store_stamped<R: Record>(
+    w: &Writer<'_>,
+    before: R,
+    mut after: R,
+    stamp: Option<Stamp>,
+) -> ApiResult<Outcome<R>> {
     ensure_right(w, &after).await?;
     checked(w, &mut after, Some(&before)).await?;
     if w.import && after == before {
         return Ok(Outcome::Unchanged(before));
     }
-    after.stamp(before.version() + 1, w.at, w.importer());
+    let stamp = stamp.unwrap_or_else(|| Stamp {
+        version: before.version() + 1,
+        at: w.at,
+        imported_by: w.importer(),
+    });
+    after.stamp(stamp.version, stamp.at, stamp.imported_by);
     after.save(w, &before).await?;
     audit(
         w.txn,
@@ -276,15 +314,17 @@ pub async fn store<R: Record>(w: &Writer<'_>, before: R, mut after: R) -> ApiRes
 }
 
 /// Creates `record`, or stores it over `existing` (the stored record with the same natural key):
-/// how an import row is written.
+/// how an import row is written. With a `stamp` (a restore), the record gets the version and
+/// provenance it was exported with.
 pub async fn put<R: Record>(
     w: &Writer<'_>,
     existing: Option<R>,
     record: R,
+    stamp: Option<Stamp>,
 ) -> ApiResult<Outcome<R>> {
     match existing {
-        Some(before) => store(w, before, record).await,
-        None => create(w, record).await.map(Outcome::Created),
+        Some(before) => store_stamped(w, before, record, stamp).await,
+        None => create_stamped(w, record, stamp).await.map(Outcome::Created),
     }
 }
 

@@ -17,6 +17,7 @@ mod lineage;
 mod mutation_rights;
 mod mutations;
 mod quality;
+mod restore;
 mod row_security;
 mod schema;
 mod write_path;
