@@ -50,6 +50,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for (name, problem) in report.problems() {
                 println!("{name}: {problem}");
             }
+            for (name, r) in &report.files {
+                for cleared in &r.cleared {
+                    println!("{name}: {cleared}");
+                }
+            }
             let problems = report.problems().count();
             println!(
                 "{}",
@@ -70,6 +75,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = api::import(&cli.config, &args).await?;
             for problem in &report.problems {
                 println!("{problem}");
+            }
+            for cleared in &report.cleared {
+                println!("{cleared}");
             }
             println!(
                 "{} rows: {} created, {} updated, {} unchanged{}",

@@ -65,6 +65,18 @@ pub struct ImportPayload {
     /// Whether the changes were written.
     pub applied: bool,
     pub problems: Vec<ImportProblem>,
+    /// The stored values empty cells clear (an empty cell in a column the file has means
+    /// "clear"); a dry run shows them before anything is lost.
+    pub cleared: Vec<ImportCleared>,
+}
+
+/// A stored value an import clears.
+#[derive(SimpleObject)]
+pub struct ImportCleared {
+    /// The data row (1 for the first row after the header).
+    pub row: i32,
+    /// The field, as the record names it (`contact_email`).
+    pub field: String,
 }
 
 fn count(n: usize) -> i32 {
@@ -86,6 +98,14 @@ impl From<Report> for ImportPayload {
                     row: count(p.row),
                     column: p.column,
                     message: p.message,
+                })
+                .collect(),
+            cleared: report
+                .cleared
+                .into_iter()
+                .map(|c| ImportCleared {
+                    row: count(c.row),
+                    field: c.field,
                 })
                 .collect(),
         }

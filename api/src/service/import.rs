@@ -50,8 +50,27 @@ pub struct Report {
     pub updated: usize,
     pub unchanged: usize,
     pub problems: Vec<Problem>,
+    /// The stored values an empty cell clears, by row and field: what a dry run warns of.
+    pub cleared: Vec<Cleared>,
     /// Whether the changes were written (no problems, not a dry run).
     pub applied: bool,
+}
+
+/// A stored value an import clears: the row and the field (as the record names it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleared {
+    pub row: usize,
+    pub field: String,
+}
+
+impl std::fmt::Display for Cleared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "row {}, {}: cleared (an empty cell)",
+            self.row, self.field
+        )
+    }
 }
 
 /// A file as a header and rows of text.

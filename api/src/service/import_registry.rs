@@ -5,7 +5,7 @@
 //! of an agreement; ...). A file is checked whole inside one transaction; with any problem, or in
 //! a dry run, the transaction is rolled back, so nothing is written.
 
-use super::import::{Problem, Report, Table};
+use super::import::{Cleared, Problem, Report, Table};
 use super::import_row::{Columns, Row};
 use super::record::{self, Outcome, Record, Stamp, Writer};
 use super::rules::{
@@ -507,9 +507,19 @@ pub(crate) async fn write_rows<R: Record>(
         return Ok(());
     }
     for ((n, (existing, record)), stamp) in rows.into_iter().zip(stamps) {
+        let before = existing.clone();
         match record::put(&w, existing, record, stamp).await {
             Ok(Outcome::Created(_)) => ctx.report.created += 1,
-            Ok(Outcome::Updated(_)) => ctx.report.updated += 1,
+            Ok(Outcome::Updated(after)) => {
+                ctx.report.updated += 1;
+                if let Some(before) = before {
+                    ctx.report.cleared.extend(
+                        cleared(&before, &after)
+                            .into_iter()
+                            .map(|field| Cleared { row: n, field }),
+                    );
+                }
+            }
             Ok(Outcome::Unchanged(_)) => ctx.report.unchanged += 1,
             Err(err @ (ApiError::Invalid { .. } | ApiError::Conflict(_))) => {
                 let column = match &err {
@@ -542,4 +552,24 @@ fn stamp_of(row: &Row<'_>, at: chrono::DateTime<chrono::Utc>) -> Stamp {
         at: row.opt_moment("imported_at").flatten().unwrap_or(at),
         imported_by: row.optional("imported_by"),
     }
+}
+
+/// The fields of `before` that hold a value (or a non-empty list) and `after` empties.
+fn cleared<R: serde::Serialize>(before: &R, after: &R) -> Vec<String> {
+    use serde_json::Value;
+    let (Ok(Value::Object(before)), Ok(Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    let empty = |v: &Value| match v {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    };
+    before
+        .iter()
+        .filter(|(field, value)| !empty(value) && after.get(*field).is_none_or(empty))
+        .map(|(field, _)| field.clone())
+        .collect()
 }

@@ -736,3 +736,46 @@ on_both_databases!(
         assert_eq!(export(Some(admin.clone()), "resvs.csv").await, full_before);
     }
 );
+
+on_both_databases!(
+    a_dry_run_reports_the_values_empty_cells_clear,
+    |app: TestApp| async move {
+        let steward =
+            api::access::Viewer::user("steward".to_owned(), api::access::Role::Admin, Vec::new());
+        let contact = "{ region(code: \"R01\") { resv { contactEmail } } }";
+        let before = app.data_as("admin", &[], contact, json!({})).await;
+        assert!(
+            before["region"]["resv"]["contactEmail"].is_string(),
+            "{before}"
+        );
+        // The name as stored; an empty contact e-mail: "clear it".
+        let name = app
+            .data("{ region(code: \"R01\") { resv { name } } }", json!({}))
+            .await["region"]["resv"]["name"]
+            .as_str()
+            .expect("a name")
+            .to_owned();
+        let file = format!("region_code,name,contact_email\nR01,\"{name}\",\n");
+        let report = api::service::import::file(
+            &app.app_db,
+            &steward,
+            api::service::import::Kind::Resvs,
+            file.as_bytes(),
+            "resvs.csv",
+            true,
+        )
+        .await
+        .expect("a report");
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(
+            report.cleared,
+            vec![api::service::import::Cleared {
+                row: 1,
+                field: "contact_email".to_owned()
+            }]
+        );
+        assert!(!report.applied);
+        let after = app.data_as("admin", &[], contact, json!({})).await;
+        assert_eq!(before, after, "a dry run clears nothing");
+    }
+);
