@@ -32,15 +32,15 @@ pub enum ImportKind {
 impl From<ImportKind> for Kind {
     fn from(kind: ImportKind) -> Self {
         match kind {
-            ImportKind::Regions => Kind::Regions,
-            ImportKind::Resvs => Kind::Resvs,
-            ImportKind::Seats => Kind::Seats,
-            ImportKind::Agreements => Kind::Agreements,
-            ImportKind::RegionalTable => Kind::RegionalTable,
-            ImportKind::NeighbourhoodCollaborations => Kind::NeighbourhoodCollaborations,
-            ImportKind::Subsidies => Kind::Subsidies,
-            ImportKind::Vouchers => Kind::Vouchers,
-            ImportKind::LearningMaterials => Kind::LearningMaterials,
+            ImportKind::Regions => Kind::Region,
+            ImportKind::Resvs => Kind::Resv,
+            ImportKind::Seats => Kind::Seat,
+            ImportKind::Agreements => Kind::Agreement,
+            ImportKind::RegionalTable => Kind::RegionalTableParty,
+            ImportKind::NeighbourhoodCollaborations => Kind::NeighbourhoodCollaboration,
+            ImportKind::Subsidies => Kind::Subsidy,
+            ImportKind::Vouchers => Kind::Voucher,
+            ImportKind::LearningMaterials => Kind::LearningMaterial,
         }
     }
 }
@@ -156,6 +156,6 @@ impl ImportMutation {
         file: Upload,
         #[graphql(default = false)] dry_run: bool,
     ) -> Result<ImportPayload> {
-        run(ctx, Kind::Subsidies, file, dry_run).await
+        run(ctx, Kind::Subsidy, file, dry_run).await
     }
 }

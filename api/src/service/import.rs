@@ -188,7 +188,7 @@ pub(crate) fn date(text: &str) -> Option<NaiveDate> {
 }
 
 /// Imports subsidy decisions from `bytes` (a file called `file_name`) as `viewer` (ZonMw staff or
-/// an admin): [`file`] of [`Kind::Subsidies`].
+/// an admin): [`file`] of [`Kind::Subsidy`].
 pub async fn subsidies(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -196,79 +196,29 @@ pub async fn subsidies(
     file_name: &str,
     dry_run: bool,
 ) -> ApiResult<Report> {
-    file(db, viewer, Kind::Subsidies, bytes, file_name, dry_run).await
+    file(db, viewer, Kind::Subsidy, bytes, file_name, dry_run).await
 }
 
-/// The kinds of file the registry imports, named as their exports (`regions` for
-/// `/export/regions.csv`), in the order a whole registry is imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Regions,
-    Resvs,
-    Seats,
-    Agreements,
-    RegionalTable,
-    NeighbourhoodCollaborations,
-    Subsidies,
-    Vouchers,
-    LearningMaterials,
+pub use super::kinds::Kind;
+
+/// Who may import files of `kind`: see [`Kind::import_right`].
+fn ensure_allowed(kind: Kind, viewer: &Viewer) -> ApiResult<()> {
+    access::ensure_right(viewer, kind.import_right(), None)
 }
 
-impl Kind {
-    pub const ALL: [Kind; 9] = [
-        Kind::Regions,
-        Kind::Resvs,
-        Kind::Seats,
-        Kind::Agreements,
-        Kind::RegionalTable,
-        Kind::NeighbourhoodCollaborations,
-        Kind::Subsidies,
-        Kind::Vouchers,
-        Kind::LearningMaterials,
-    ];
-
-    /// The name of the kind's export file.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Regions => "regions",
-            Kind::Resvs => "resvs",
-            Kind::Seats => "seats",
-            Kind::Agreements => "agreements",
-            Kind::RegionalTable => "regional-table",
-            Kind::NeighbourhoodCollaborations => "neighbourhood-collaborations",
-            Kind::Subsidies => "subsidies",
-            Kind::Vouchers => "vouchers",
-            Kind::LearningMaterials => "learning-materials",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// Who may import it: the editors of that kind of row.
-    fn ensure_allowed(self, viewer: &Viewer) -> ApiResult<()> {
-        access::ensure_signed_in(viewer)?;
-        match self {
-            Kind::Subsidies | Kind::Vouchers => access::ensure_can_edit_funding(viewer),
-            Kind::LearningMaterials => access::ensure_can_edit_materials(viewer),
-            _ => access::ensure_admin(viewer),
-        }
-    }
-
-    fn columns(self) -> &'static Columns {
-        use super::{import_local as l, import_registry as r};
-        match self {
-            Kind::Regions => &r::REGION_COLUMNS,
-            Kind::Resvs => &r::RESV_COLUMNS,
-            Kind::Seats => &r::SEAT_COLUMNS,
-            Kind::Agreements => &r::AGREEMENT_COLUMNS,
-            Kind::RegionalTable => &l::TABLE_COLUMNS,
-            Kind::NeighbourhoodCollaborations => &l::COLLABORATION_COLUMNS,
-            Kind::Vouchers => &l::VOUCHER_COLUMNS,
-            Kind::LearningMaterials => &l::MATERIAL_COLUMNS,
-            Kind::Subsidies => &l::SUBSIDY_COLUMNS,
-        }
+/// The columns of `kind`'s files.
+fn columns(kind: Kind) -> &'static Columns {
+    use super::{import_local as l, import_registry as r};
+    match kind {
+        Kind::Region => &r::REGION_COLUMNS,
+        Kind::Resv => &r::RESV_COLUMNS,
+        Kind::Seat => &r::SEAT_COLUMNS,
+        Kind::Agreement => &r::AGREEMENT_COLUMNS,
+        Kind::RegionalTableParty => &l::TABLE_COLUMNS,
+        Kind::NeighbourhoodCollaboration => &l::COLLABORATION_COLUMNS,
+        Kind::Voucher => &l::VOUCHER_COLUMNS,
+        Kind::LearningMaterial => &l::MATERIAL_COLUMNS,
+        Kind::Subsidy => &l::SUBSIDY_COLUMNS,
     }
 }
 
@@ -283,7 +233,7 @@ pub async fn file(
     file_name: &str,
     dry_run: bool,
 ) -> ApiResult<Report> {
-    kind.ensure_allowed(viewer)?;
+    ensure_allowed(kind, viewer)?;
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
     let mut report = read(&txn, viewer, kind, bytes, file_name, false).await?;
     finish(txn, dry_run, &mut [&mut report]).await?;
@@ -325,7 +275,7 @@ pub async fn directory(
     dry_run: bool,
 ) -> ApiResult<DirectoryReport> {
     for (kind, _, _) in &dir.files {
-        kind.ensure_allowed(viewer)?;
+        ensure_allowed(*kind, viewer)?;
     }
     let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
     let mut out = DirectoryReport::default();
@@ -363,7 +313,7 @@ async fn read(
         }
     };
     report.rows = table.rows.len();
-    report.problems = kind.columns().check(&table.header);
+    report.problems = columns(kind).check(&table.header);
     if !report.problems.is_empty() {
         return Ok(report);
     }
@@ -377,15 +327,15 @@ async fn read(
     };
     use super::{import_local as l, import_registry as r};
     match kind {
-        Kind::Regions => r::regions(&mut ctx).await?,
-        Kind::Resvs => r::resvs(&mut ctx).await?,
-        Kind::Seats => r::seats(&mut ctx).await?,
-        Kind::Agreements => r::agreements(&mut ctx).await?,
-        Kind::RegionalTable => l::regional_table(&mut ctx).await?,
-        Kind::NeighbourhoodCollaborations => l::collaborations(&mut ctx).await?,
-        Kind::Vouchers => l::vouchers(&mut ctx).await?,
-        Kind::LearningMaterials => l::materials(&mut ctx).await?,
-        Kind::Subsidies => l::subsidies(&mut ctx).await?,
+        Kind::Region => r::regions(&mut ctx).await?,
+        Kind::Resv => r::resvs(&mut ctx).await?,
+        Kind::Seat => r::seats(&mut ctx).await?,
+        Kind::Agreement => r::agreements(&mut ctx).await?,
+        Kind::RegionalTableParty => l::regional_table(&mut ctx).await?,
+        Kind::NeighbourhoodCollaboration => l::collaborations(&mut ctx).await?,
+        Kind::Voucher => l::vouchers(&mut ctx).await?,
+        Kind::LearningMaterial => l::materials(&mut ctx).await?,
+        Kind::Subsidy => l::subsidies(&mut ctx).await?,
     }
     Ok(report)
 }

@@ -128,6 +128,38 @@ impl Kind {
         KINDS.iter().map(|info| info.kind)
     }
 
+    /// Every kind, in dependency order.
+    pub const ALL: [Kind; 9] = [
+        Kind::Region,
+        Kind::Resv,
+        Kind::Seat,
+        Kind::Agreement,
+        Kind::RegionalTableParty,
+        Kind::NeighbourhoodCollaboration,
+        Kind::Subsidy,
+        Kind::Voucher,
+        Kind::LearningMaterial,
+    ];
+
+    /// The name of its export and import files (`regional-table`).
+    pub fn name(self) -> &'static str {
+        self.info().file
+    }
+
+    /// The kind whose files are called `name`: [`Kind::from_file`].
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::from_file(name)
+    }
+
+    /// Who may import its files: those who may change its records everywhere (an import spans
+    /// regions, so a right of a region's keepers imports as admins).
+    pub fn import_right(self) -> Right {
+        match self.info().right {
+            Right::RegionKeepers => Right::Admins,
+            right => right,
+        }
+    }
+
     /// Its entry in [`KINDS`].
     pub fn info(self) -> &'static KindInfo {
         // KINDS lists the kinds in the order of the enum (a unit test checks it).
@@ -161,6 +193,7 @@ mod tests {
     fn every_kind_has_its_own_entry_in_enum_order() {
         for (i, info) in KINDS.iter().enumerate() {
             assert_eq!(info.kind as usize, i, "{info:?}");
+            assert_eq!(Kind::ALL[i], info.kind);
             assert_eq!(info.kind.info(), info);
             assert_eq!(Kind::from_file(info.file), Some(info.kind));
             assert_eq!(Kind::from_graphql_type(info.graphql_type), Some(info.kind));

@@ -237,28 +237,28 @@ on_both_databases!(
         // The file itself: encoding, ragged rows, columns.
         refused(
             &app,
-            Regions,
+            Region,
             b"code,name,care_office_region_code\nR60,Caf\xe9,ZK01\n",
             &[(0, None)],
         )
         .await;
         refused(
             &app,
-            Regions,
+            Region,
             b"code,name,care_office_region_code\nR60,North\n",
             &[(1, None)],
         )
         .await;
         refused(
             &app,
-            Regions,
+            Region,
             b"code,name\nR60,North\n",
             &[(0, Some("care_office_region_code"))],
         )
         .await;
         refused(
             &app,
-            Resvs,
+            Resv,
             b"region_code,name,colour\nR01,X,red\n",
             &[(0, Some("colour"))],
         )
@@ -267,7 +267,7 @@ on_both_databases!(
         // is not written either.
         refused(
             &app,
-            Regions,
+            Region,
             b"code,name,care_office_region_code,population_approx,retired_on\n\
               R60,North,ZK01,many,\n\
               R61,South,ZK99,1000,\n\
@@ -285,7 +285,7 @@ on_both_databases!(
         .await;
         refused(
             &app,
-            Resvs,
+            Resv,
             b"region_code,name,phase,contact_email,website\n\
               R99,Nowhere,NETWORK,,\n\
               R01,Here,DREAMING,,\n\
@@ -301,7 +301,7 @@ on_both_databases!(
         .await;
         refused(
             &app,
-            Seats,
+            Seat,
             b"region_code,organisation,disciplines\n\
               R01,Network,PHYSIOTHERAPY;GENERAL_PRACTICE\n\
               R01,Somebody,ASTROLOGY\n",
@@ -310,7 +310,7 @@ on_both_databases!(
         .await;
         refused(
             &app,
-            Vouchers,
+            Voucher,
             b"region_code;discipline;status;applied_on;decided_on;amount\n\
               R01;OPTOMETRY;GRANTED;2025-01-01;;500000\n\
               R01;OPTOMETRY;APPLIED;2025-13-01;;\n",
@@ -319,7 +319,7 @@ on_both_databases!(
         .await;
         refused(
             &app,
-            NeighbourhoodCollaborations,
+            NeighbourhoodCollaboration,
             b"region_code,name,area,population,disciplines\n\
               R01,Wijk,Centrum,-5,\n\
               R01,Wijk 2,,10,GENERAL_PRACTICE\n",
@@ -328,7 +328,7 @@ on_both_databases!(
         .await;
         refused(
             &app,
-            LearningMaterials,
+            LearningMaterial,
             b"kind,title,summary,published_on,themes,region_codes\n\
               GUIDE,A guide,About it,2025-01-01,NOT_A_THEME,\n\
               EVENT,A meeting,Come,2025-01-01,,R01\n\
@@ -342,14 +342,14 @@ on_both_databases!(
         .await;
         refused(
             &app,
-            RegionalTable,
+            RegionalTableParty,
             b"region_code,kind,organisation\nR01,CASINO,Holland Casino\n",
             &[(1, Some("kind"))],
         )
         .await;
         refused(
             &app,
-            Agreements,
+            Agreement,
             b"region_code,topic,agreed_on\nR01,Fall prevention,yesterday\n",
             &[(1, Some("agreed_on"))],
         )
@@ -364,7 +364,7 @@ on_both_databases!(dutch_spreadsheets_import_once, |app: TestApp| async move {
     let dry = import::file(
         &app.app_db,
         &admin(),
-        Kind::NeighbourhoodCollaborations,
+        Kind::NeighbourhoodCollaboration,
         file.as_bytes(),
         "wijken.csv",
         true,
@@ -379,7 +379,7 @@ on_both_databases!(dutch_spreadsheets_import_once, |app: TestApp| async move {
     let dry = import::file(
         &app.app_db,
         &admin(),
-        Kind::NeighbourhoodCollaborations,
+        Kind::NeighbourhoodCollaboration,
         file.as_bytes(),
         "wijken.csv",
         true,
@@ -396,7 +396,7 @@ on_both_databases!(dutch_spreadsheets_import_once, |app: TestApp| async move {
     let done = import::file(
         &app.app_db,
         &admin(),
-        Kind::NeighbourhoodCollaborations,
+        Kind::NeighbourhoodCollaboration,
         file.as_bytes(),
         "wijken.csv",
         false,
@@ -407,7 +407,7 @@ on_both_databases!(dutch_spreadsheets_import_once, |app: TestApp| async move {
     let again = import::file(
         &app.app_db,
         &admin(),
-        Kind::NeighbourhoodCollaborations,
+        Kind::NeighbourhoodCollaboration,
         file.as_bytes(),
         "wijken.csv",
         false,

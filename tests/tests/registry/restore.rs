@@ -137,7 +137,7 @@ on_both_databases!(
         let report = api::service::import::file(
             &app.db,
             &steward(),
-            api::service::import::Kind::RegionalTable,
+            api::service::import::Kind::RegionalTableParty,
             file.as_bytes(),
             "tafel.csv",
             false,
@@ -151,7 +151,7 @@ on_both_databases!(
         let report = api::service::import::file(
             &app.db,
             &steward(),
-            api::service::import::Kind::RegionalTable,
+            api::service::import::Kind::RegionalTableParty,
             again.as_bytes(),
             "tafel-2.csv",
             false,

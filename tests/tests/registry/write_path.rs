@@ -759,7 +759,7 @@ on_both_databases!(
         let report = api::service::import::file(
             &app.app_db,
             &steward,
-            api::service::import::Kind::Resvs,
+            api::service::import::Kind::Resv,
             file.as_bytes(),
             "resvs.csv",
             true,
