@@ -151,19 +151,59 @@ pub fn can_see_contacts(viewer: &Viewer, region_code: &str) -> bool {
     viewer.is(&[Role::Admin, Role::ZonmwStaff]) || viewer.keeps_region(region_code)
 }
 
-/// The viewer's claims as the PostgreSQL row-level security policies read them: `app.role`
-/// (empty when anonymous) and `app.regions` (the kept region codes, comma-separated).
-pub fn claims(viewer: &Viewer) -> crate::db::Claims {
-    (
-        viewer.role().map_or("", Role::as_str).to_owned(),
-        viewer.own_regions().join(","),
-    )
+/// What a viewer is, as a token states it and as the PostgreSQL row-level security policies read
+/// it: a role and the regions it keeps. A token carries them beside its registered claims
+/// (`sub`, `iss`, `aud`, times; see `auth::TokenPayload`); a transaction carries them as
+/// `app.role` and `app.regions` (see `db::begin_with_claims`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    /// The role's name (empty when anonymous; `aggregate` for public aggregates).
+    pub role: String,
+    /// The codes of the regions kept (a regional coordinator's); none for the other roles.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "absent_if_null"
+    )]
+    pub regions: Vec<String>,
+}
+
+impl Claims {
+    /// The claims of `role` keeping no region: the system acting in that role.
+    pub fn of(role: Role) -> Claims {
+        Claims {
+            role: role.as_str().to_owned(),
+            regions: Vec::new(),
+        }
+    }
+
+    /// Whether these are the claims of no one (an anonymous viewer's).
+    pub fn is_anonymous(&self) -> bool {
+        self.role.is_empty() && self.regions.is_empty()
+    }
+}
+
+/// A list that may be given as `null`, read as empty.
+fn absent_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The viewer's claims.
+pub fn claims(viewer: &Viewer) -> Claims {
+    Claims {
+        role: viewer.role().map_or("", Role::as_str).to_owned(),
+        regions: viewer.own_regions().to_vec(),
+    }
 }
 
 /// The claims under which public aggregates (national figures) are computed: they count rows of
 /// every status, which the aggregates' viewers may not read one by one.
-pub fn aggregate_claims() -> crate::db::Claims {
-    ("aggregate".to_owned(), String::new())
+pub fn aggregate_claims() -> Claims {
+    Claims {
+        role: "aggregate".to_owned(),
+        regions: Vec::new(),
+    }
 }
 
 /// Stewards (admins, ZonMw staff, national analysts) may read the data-quality report.
@@ -570,5 +610,26 @@ mod tests {
         }
         assert_eq!(Role::parse("Admin"), None);
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn claims_are_what_tokens_say_and_the_policies_read() {
+        let coordinator = Viewer::user(
+            "c".to_owned(),
+            Role::RegionalCoordinator,
+            vec!["R01".to_owned(), "R02".to_owned()],
+        );
+        let claims = claims(&coordinator);
+        assert_eq!(claims.role, "regional_coordinator");
+        assert_eq!(claims.regions, ["R01", "R02"]);
+        assert!(super::claims(&Viewer::Anonymous).is_anonymous());
+        assert!(!aggregate_claims().is_anonymous());
+        // In a token: no regions is no field; a `null` one reads as none.
+        let admin = serde_json::to_value(Claims::of(Role::Admin)).expect("serializes");
+        assert_eq!(admin, serde_json::json!({ "role": "admin" }));
+        let read: Claims =
+            serde_json::from_value(serde_json::json!({ "role": "admin", "regions": null }))
+                .expect("null regions are none");
+        assert_eq!(read, Claims::of(Role::Admin));
     }
 }

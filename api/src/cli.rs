@@ -227,10 +227,12 @@ pub fn token(config: &Config, args: &config::TokenArgs) -> anyhow::Result<String
     }
     let ttl = auth::parse_ttl(&args.ttl).map_err(anyhow::Error::msg)?;
     let now = chrono::Utc::now().timestamp();
-    let claims = auth::Claims {
+    let payload = auth::TokenPayload {
         sub: args.sub.clone(),
-        role: args.role.clone(),
-        regions: (!args.regions.is_empty()).then(|| args.regions.clone()),
+        claims: crate::access::Claims {
+            role: args.role.clone(),
+            regions: args.regions.clone(),
+        },
         iss: config.auth.issuer.clone(),
         aud: config.auth.audience.clone(),
         exp: now + ttl,
@@ -238,7 +240,7 @@ pub fn token(config: &Config, args: &config::TokenArgs) -> anyhow::Result<String
         iat: now,
     };
     let secret = auth::dev_secret(&config.auth.hs256_secret_file)?;
-    auth::mint_dev_token(&secret, &claims)
+    auth::mint_dev_token(&secret, &payload)
 }
 
 async fn shutdown_signal() {
