@@ -4,6 +4,7 @@
 use crate::auth::TokenVerifier;
 use crate::cache::ResponseCache;
 use crate::db::StatementCounter;
+use crate::graphql::context::{ReferenceTables, TablesAt};
 use crate::graphql::{self, RegistrySchema};
 use crate::limits::Limits;
 use crate::metrics::Metrics;
@@ -30,9 +31,12 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Automatic persisted queries, or the allow-list of operations that may run.
     pub persisted: Arc<PersistedQueries>,
-    /// Anonymous answers and reference tables by data version; both out of the way until
+    /// Anonymous answers by data version, and the version known here; out of the way until
     /// [`AppState::with_response_cache`] started the watcher of the version.
     pub cache: Arc<ResponseCache>,
+    /// The reference tables, kept under the data version the response cache knows (so, like
+    /// its answers, only once its watcher runs).
+    pub tables: Arc<ReferenceTables>,
 }
 
 impl AppState {
@@ -56,6 +60,7 @@ impl AppState {
             persisted: Arc::new(PersistedQueries::default()),
             // Off: a cache without its watcher would never learn of changes made elsewhere.
             cache: Arc::new(ResponseCache::new(0)),
+            tables: Arc::default(),
         }
     }
 
@@ -72,6 +77,14 @@ impl AppState {
         let read = self.read_db.clone().unwrap_or_else(|| self.db.clone());
         self.cache.watch(read, listen_url, poll);
         self
+    }
+
+    /// The reference tables a request may reuse: those read at the data version known now.
+    pub fn tables(&self) -> TablesAt {
+        TablesAt {
+            tables: self.tables.clone(),
+            version: self.cache.version(),
+        }
     }
 
     /// The same state reading queries from `replica`.

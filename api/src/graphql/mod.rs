@@ -146,7 +146,7 @@ pub async fn execute_on(
     schema: &RegistrySchema,
     db: DatabaseConnection,
     read_pool: DatabaseConnection,
-    tables: Option<crate::cache::TablesAt>,
+    tables: Option<context::TablesAt>,
     viewer: Viewer,
     request: Request,
 ) -> Response {

@@ -97,7 +97,7 @@ async fn run(
     } else {
         (
             state.read_db.clone().unwrap_or_else(|| state.db.clone()),
-            Some(state.cache.tables()),
+            Some(state.tables()),
         )
     };
     let response = crate::graphql::execute_on(
