@@ -151,19 +151,59 @@ pub fn can_see_contacts(viewer: &Viewer, region_code: &str) -> bool {
     viewer.is(&[Role::Admin, Role::ZonmwStaff]) || viewer.keeps_region(region_code)
 }
 
-/// The viewer's claims as the PostgreSQL row-level security policies read them: `app.role`
-/// (empty when anonymous) and `app.regions` (the kept region codes, comma-separated).
-pub fn claims(viewer: &Viewer) -> crate::db::Claims {
-    (
-        viewer.role().map_or("", Role::as_str).to_owned(),
-        viewer.own_regions().join(","),
-    )
+/// What a viewer is, as a token states it and as the PostgreSQL row-level security policies read
+/// it: a role and the regions it keeps. A token carries them beside its registered claims
+/// (`sub`, `iss`, `aud`, times; see `auth::TokenPayload`); a transaction carries them as
+/// `app.role` and `app.regions` (see `db::begin_with_claims`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    /// The role's name (empty when anonymous; `aggregate` for public aggregates).
+    pub role: String,
+    /// The codes of the regions kept (a regional coordinator's); none for the other roles.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "absent_if_null"
+    )]
+    pub regions: Vec<String>,
+}
+
+impl Claims {
+    /// The claims of `role` keeping no region: the system acting in that role.
+    pub fn of(role: Role) -> Claims {
+        Claims {
+            role: role.as_str().to_owned(),
+            regions: Vec::new(),
+        }
+    }
+
+    /// Whether these are the claims of no one (an anonymous viewer's).
+    pub fn is_anonymous(&self) -> bool {
+        self.role.is_empty() && self.regions.is_empty()
+    }
+}
+
+/// A list that may be given as `null`, read as empty.
+fn absent_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The viewer's claims.
+pub fn claims(viewer: &Viewer) -> Claims {
+    Claims {
+        role: viewer.role().map_or("", Role::as_str).to_owned(),
+        regions: viewer.own_regions().to_vec(),
+    }
 }
 
 /// The claims under which public aggregates (national figures) are computed: they count rows of
 /// every status, which the aggregates' viewers may not read one by one.
-pub fn aggregate_claims() -> crate::db::Claims {
-    ("aggregate".to_owned(), String::new())
+pub fn aggregate_claims() -> Claims {
+    Claims {
+        role: "aggregate".to_owned(),
+        regions: Vec::new(),
+    }
 }
 
 /// Stewards (admins, ZonMw staff, national analysts) may read the data-quality report.
@@ -445,130 +485,4 @@ fn visible_material_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use sea_orm::{DbBackend, QueryTrait};
-
-    fn sql<E: EntityTrait>(select: Select<E>) -> String {
-        select.build(DbBackend::Postgres).to_string()
-    }
-
-    fn as_role(role: Role) -> Viewer {
-        Viewer::user("t".into(), role, vec!["R01".into()])
-    }
-
-    #[test]
-    fn anonymous_viewers_see_only_granted_money_and_public_materials() {
-        let anon = Viewer::Anonymous;
-        assert!(sql(subsidies(&anon)).contains(r#""status" = 'GRANTED'"#));
-        assert!(sql(vouchers(&anon)).contains(r#""status" = 'GRANTED'"#));
-        assert!(sql(learning_materials(&anon)).contains(r#""visibility" = 'PUBLIC'"#));
-        assert!(sql(material_themes(&anon)).contains(r#""visibility" = 'PUBLIC'"#));
-        assert!(sql(material_regions(&anon)).contains(r#""visibility" = 'PUBLIC'"#));
-        assert!(sql(audit_log(&anon)).contains(r#""id" < 0"#));
-    }
-
-    #[test]
-    fn public_registry_tables_are_unfiltered() {
-        for viewer in [Viewer::Anonymous, as_role(Role::LevelEditor)] {
-            assert!(!sql(regions(&viewer)).contains("WHERE"));
-            assert!(!sql(resvs(&viewer)).contains("WHERE"));
-            assert!(!sql(seats(&viewer)).contains("WHERE"));
-        }
-    }
-
-    #[test]
-    fn money_rows_per_role() {
-        let coordinator = sql(subsidies(&as_role(Role::RegionalCoordinator)));
-        assert!(
-            coordinator.contains(r#""status" = 'GRANTED' OR "subsidy"."region_id" IN"#),
-            "{coordinator}"
-        );
-        assert!(coordinator.contains("'R01'"));
-        for role in [Role::ZonmwStaff, Role::NationalAnalyst, Role::Admin] {
-            assert!(
-                !sql(subsidies(&as_role(role))).contains("WHERE"),
-                "{role:?}"
-            );
-            assert!(!sql(vouchers(&as_role(role))).contains("WHERE"), "{role:?}");
-        }
-        assert!(sql(subsidies(&as_role(Role::LevelEditor))).contains(r#""status" = 'GRANTED'"#));
-        for role in Role::ALL {
-            assert!(
-                !sql(learning_materials(&as_role(role))).contains("WHERE"),
-                "{role:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn field_rights_per_role() {
-        let own = "R01";
-        let other = "R02";
-        let table = [
-            // role, contacts own, contacts other, notes own, notes other, audit
-            (None, false, false, false, false, false),
-            (
-                Some(Role::RegionalCoordinator),
-                true,
-                false,
-                true,
-                false,
-                false,
-            ),
-            (Some(Role::ZonmwStaff), true, true, true, true, false),
-            (Some(Role::NationalAnalyst), false, false, true, true, true),
-            (Some(Role::LevelEditor), false, false, false, false, false),
-            (Some(Role::Admin), true, true, true, true, true),
-        ];
-        for (role, c_own, c_other, n_own, n_other, audit) in table {
-            let v = role.map_or(Viewer::Anonymous, as_role);
-            assert_eq!(can_see_contacts(&v, own), c_own, "{role:?}");
-            assert_eq!(can_see_contacts(&v, other), c_other, "{role:?}");
-            assert_eq!(can_see_internal_notes(&v, own), n_own, "{role:?}");
-            assert_eq!(can_see_internal_notes(&v, other), n_other, "{role:?}");
-            assert_eq!(can_read_audit(&v), audit, "{role:?}");
-        }
-    }
-
-    #[test]
-    fn edit_rights_per_role() {
-        use ApiError::{Forbidden as F, Unauthenticated as U};
-        let code = |r: ApiResult<()>| r.err().map(|e| e.code());
-        let anon = Viewer::Anonymous;
-        assert_eq!(code(ensure_can_edit_region(&anon, "R01")), Some(U.code()));
-        assert_eq!(code(ensure_can_edit_funding(&anon)), Some(U.code()));
-        let table = [
-            // role, own region, other region, funding, materials, admin
-            (Role::RegionalCoordinator, true, false, false, false, false),
-            (Role::ZonmwStaff, false, false, true, false, false),
-            (Role::NationalAnalyst, false, false, false, false, false),
-            (Role::LevelEditor, false, false, false, true, false),
-            (Role::Admin, true, true, true, true, true),
-        ];
-        for (role, own, other, funding, materials, admin) in table {
-            let v = as_role(role);
-            let ok = |r: ApiResult<()>| match r {
-                Ok(()) => true,
-                Err(e) => {
-                    assert_eq!(e.code(), F.code(), "{role:?}");
-                    false
-                }
-            };
-            assert_eq!(ok(ensure_can_edit_region(&v, "R01")), own, "{role:?}");
-            assert_eq!(ok(ensure_can_edit_region(&v, "R02")), other, "{role:?}");
-            assert_eq!(ok(ensure_can_edit_funding(&v)), funding, "{role:?}");
-            assert_eq!(ok(ensure_can_edit_materials(&v)), materials, "{role:?}");
-            assert_eq!(ok(ensure_admin(&v)), admin, "{role:?}");
-        }
-    }
-
-    #[test]
-    fn roles_parse_from_their_names_only() {
-        for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
-        assert_eq!(Role::parse("Admin"), None);
-        assert_eq!(Role::parse("root"), None);
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@
 //! `iss`, `aud` and `sub` are required and checked with a small leeway. A present but invalid token
 //! is an error (HTTP 401), never a fall-back to anonymous.
 
-use crate::access::{Role, Viewer};
+use crate::access::{Claims, Role, Viewer};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -42,13 +42,13 @@ pub enum AuthError {
     UnknownRole,
 }
 
-/// The claims of a registry token.
+/// What a registry token says: the registered claims, and the viewer's [`Claims`] (`role`,
+/// `regions`) beside them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claims {
+pub struct TokenPayload {
     pub sub: String,
-    pub role: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regions: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub claims: Claims,
     pub iss: String,
     pub aud: String,
     pub exp: i64,
@@ -159,7 +159,7 @@ impl TokenVerifier {
         validation.leeway = self.leeway_seconds;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
-        let data = jsonwebtoken::decode::<Claims>(token, &trusted.key, &validation).map_err(
+        let data = jsonwebtoken::decode::<TokenPayload>(token, &trusted.key, &validation).map_err(
             |e| match e.kind() {
                 ErrorKind::ExpiredSignature => AuthError::Expired,
                 ErrorKind::ImmatureSignature => AuthError::NotYetValid,
@@ -225,17 +225,17 @@ impl TokenVerifier {
     }
 }
 
-/// The viewer that verified claims stand for.
-fn viewer_of(claims: Claims) -> Result<Viewer, AuthError> {
-    let role = Role::parse(&claims.role).ok_or(AuthError::UnknownRole)?;
-    if claims.sub.trim().is_empty() {
+/// The viewer that a verified token stands for.
+fn viewer_of(payload: TokenPayload) -> Result<Viewer, AuthError> {
+    let role = Role::parse(&payload.claims.role).ok_or(AuthError::UnknownRole)?;
+    if payload.sub.trim().is_empty() {
         return Err(AuthError::MissingClaim("sub".to_owned()));
     }
-    let regions = claims.regions.unwrap_or_default();
+    let regions = payload.claims.regions;
     if role == Role::RegionalCoordinator && regions.is_empty() {
         return Err(AuthError::MissingClaim("regions".to_owned()));
     }
-    Ok(Viewer::user(claims.sub, role, regions))
+    Ok(Viewer::user(payload.sub, role, regions))
 }
 
 /// Reads `Authorization`: none is anonymous; a bearer token must be valid.
@@ -251,12 +251,12 @@ pub fn authenticate(verifier: &TokenVerifier, header: Option<&str>) -> Result<Vi
 }
 
 /// Mints a development token signed with the HS256 secret `secret` under [`DEV_KEY_ID`].
-pub fn mint_dev_token(secret: &[u8], claims: &Claims) -> anyhow::Result<String> {
+pub fn mint_dev_token(secret: &[u8], payload: &TokenPayload) -> anyhow::Result<String> {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(DEV_KEY_ID.to_owned());
     Ok(jsonwebtoken::encode(
         &header,
-        claims,
+        payload,
         &EncodingKey::from_secret(secret),
     )?)
 }
@@ -312,12 +312,16 @@ mod tests {
 
     const SECRET: &[u8] = b"a-test-secret-of-at-least-thirty-two-bytes";
 
-    fn claims(role: &str, regions: Option<Vec<&str>>) -> Claims {
+    fn claims(role: &str, regions: Option<Vec<&str>>) -> TokenPayload {
         let now = chrono::Utc::now().timestamp();
-        Claims {
+        TokenPayload {
             sub: "tester".into(),
-            role: role.into(),
-            regions: regions.map(|r| r.into_iter().map(String::from).collect()),
+            claims: Claims {
+                role: role.into(),
+                regions: regions
+                    .map(|r| r.into_iter().map(String::from).collect())
+                    .unwrap_or_default(),
+            },
             iss: "iss".into(),
             aud: "aud".into(),
             exp: now + 600,
@@ -350,7 +354,7 @@ mod tests {
     #[test]
     fn bad_claims_are_refused() {
         let v = verifier();
-        let mint = |c: &Claims| mint_dev_token(SECRET, c).unwrap_or_default();
+        let mint = |c: &TokenPayload| mint_dev_token(SECRET, c).unwrap_or_default();
         assert_eq!(
             v.verify(&mint(&claims("superuser", None))),
             Err(AuthError::UnknownRole)

@@ -9,11 +9,9 @@
 //! mutation this replica runs. Answers for signed-in viewers are never cached: they depend on
 //! rights. Until the watcher has read a version, the cache stays out of the way.
 //!
-//! The same version keys the reference tables kept in memory ([`ReferenceTables`]): public,
-//! small tables that many answers join (disciplines, care-office regions, IZA regions), read
-//! once per version instead of once per request.
+//! The same version keys values kept in memory beside the cache ([`Versioned`]), such as the
+//! reference tables of `graphql::context`.
 
-use crate::service::reference;
 use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::num::NonZeroUsize;
@@ -48,8 +46,6 @@ pub struct ResponseCache {
     entries: Option<Mutex<Entries>>,
     /// The data version known here; 0 until the watcher has read it (then nothing is cached).
     version: AtomicI64,
-    /// The reference tables, kept under the same version.
-    tables: Arc<ReferenceTables>,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -72,15 +68,6 @@ impl ResponseCache {
                 })
             }),
             version: AtomicI64::new(0),
-            tables: Arc::default(),
-        }
-    }
-
-    /// The reference tables a request may reuse: those read at the version known now.
-    pub fn tables(&self) -> TablesAt {
-        TablesAt {
-            tables: self.tables.clone(),
-            version: self.version(),
         }
     }
 
@@ -230,22 +217,6 @@ impl<T> Versioned<T> {
     }
 }
 
-/// The reference tables kept in memory. Only tables every viewer may read in full belong here
-/// (see `access::disciplines`), since one copy serves every request.
-#[derive(Debug, Default)]
-pub struct ReferenceTables {
-    pub disciplines: Versioned<reference::DisciplineTable>,
-    pub care_office_regions: Versioned<reference::Table<i32, entity::care_office_region::Model>>,
-    pub iza_regions: Versioned<reference::Table<i32, entity::iza_region::Model>>,
-}
-
-/// The reference tables and the data version a request began at.
-#[derive(Debug, Clone)]
-pub struct TablesAt {
-    pub tables: Arc<ReferenceTables>,
-    pub version: i64,
-}
-
 /// Wakes `notified` at every `NOTIFY registry_data_version`; reconnects after a failure.
 async fn listen(url: String, notified: Arc<tokio::sync::Notify>) {
     loop {
@@ -354,11 +325,11 @@ mod tests {
         kept.put(6, Arc::new("six"));
         assert!(kept.get(6).is_none());
         assert_eq!(kept.get(7).as_deref(), Some(&"seven"));
-        // The tables a request gets carry the version known when it began.
+        // A request begins at the version known now (its reference tables carry it).
         let cache = ResponseCache::new(0);
-        assert_eq!(cache.tables().version, 0);
+        assert_eq!(cache.version(), 0);
         cache.version.store(9, Ordering::Release);
-        assert_eq!(cache.tables().version, 9);
+        assert_eq!(cache.version(), 9);
     }
 
     #[test]

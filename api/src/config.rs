@@ -3,6 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 
+/// Answers the response cache keeps by default.
+pub const DEFAULT_CACHE_ENTRIES: usize = 2000;
+
 /// The national registry of regional primary-care collaborations (RESVs).
 #[derive(Debug, Parser)]
 #[command(name = "api", version, about)]
@@ -146,7 +149,7 @@ pub struct Config {
     #[arg(long, env = "PERSISTED_QUERIES_FILE", global = true)]
     pub persisted_queries_file: Option<std::path::PathBuf>,
     /// Anonymous answers kept in the response cache (0: no cache).
-    #[arg(long, env = "RESPONSE_CACHE_ENTRIES", default_value_t = crate::DEFAULT_CACHE_ENTRIES, global = true)]
+    #[arg(long, env = "RESPONSE_CACHE_ENTRIES", default_value_t = DEFAULT_CACHE_ENTRIES, global = true)]
     pub response_cache_entries: usize,
     /// How often the data version is re-read besides PostgreSQL's notifications (milliseconds):
     /// the longest a change committed elsewhere can go unnoticed when notifications are lost, or

@@ -1,5 +1,6 @@
 //! Database connections: the embedded SQLite default or PostgreSQL, with a statement counter.
 
+use crate::access::Claims;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -143,7 +144,7 @@ pub struct Reader {
 impl Reader {
     async fn transaction(&self) -> Result<Option<&sea_orm::DatabaseTransaction>, DbErr> {
         use sea_orm::ConnectionTrait;
-        let anonymous = self.claims.0.is_empty() && self.claims.1.is_empty();
+        let anonymous = self.claims.is_anonymous();
         if anonymous || self.pool.get_database_backend() != sea_orm::DbBackend::Postgres {
             return Ok(None);
         }
@@ -195,10 +196,8 @@ impl sea_orm::ConnectionTrait for Reader {
     }
 }
 
-/// The claims the PostgreSQL policies read: (`app.role`, `app.regions`).
-pub type Claims = (String, String);
-
-/// Begins a transaction carrying `claims` (on PostgreSQL; SQLite ignores them); on a closed
+/// Begins a transaction carrying `claims` as `app.role` and `app.regions` (comma-separated), which
+/// the PostgreSQL policies read (SQLite ignores them); on a closed
 /// connection, on another one.
 pub async fn begin_with_claims(
     db: &DatabaseConnection,
@@ -217,7 +216,7 @@ async fn begin_once(
         txn.execute(sea_orm::Statement::from_sql_and_values(
             sea_orm::DbBackend::Postgres,
             "SELECT set_config('app.role', $1, true), set_config('app.regions', $2, true)",
-            [claims.0.clone().into(), claims.1.clone().into()],
+            [claims.role.clone().into(), claims.regions.join(",").into()],
         ))
         .await?;
     }

@@ -12,9 +12,8 @@
 use crate::access::{self, Viewer};
 use crate::graphql::{self, RegistrySchema};
 use crate::service::coverage as service;
-use crate::{AppState, auth};
+use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
@@ -419,14 +418,16 @@ const GROUPINGS: [(&str, &str); 4] = [
     ("region", "byRegion"),
 ];
 
-/// `GET /export/{file}`.
+/// `GET /export/{file}` with the query parameters `params`, as `viewer` (admitted by the
+/// transport).
 pub async fn download(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    Query(params): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
+    state: &AppState,
+    viewer: &Viewer,
+    file: &str,
+    params: &BTreeMap<String, String>,
+    headers: &HeaderMap,
 ) -> Response {
-    let Some((dataset, format)) = parse_file(&file) else {
+    let Some((dataset, format)) = parse_file(file) else {
         return refuse(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
@@ -440,14 +441,7 @@ pub async fn download(
             ),
         );
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let viewer = match auth::authenticate(&state.verifier, authorization) {
-        Ok(viewer) => viewer,
-        Err(err) => return crate::unauthorized(&err),
-    };
-    let request = match Request::parse(dataset, &params) {
+    let request = match Request::parse(dataset, params) {
         Ok(request) => request,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
     };
@@ -466,7 +460,7 @@ pub async fn download(
     // data, rights and request give the same bytes, so a match is 304 before anything is computed.
     let memo = {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (dataset, format, &request, access::claims(&viewer)).hash(&mut hasher);
+        (dataset, format, &request, access::claims(viewer)).hash(&mut hasher);
         state
             .cache
             .derived_key(&format!("export-etag\u{0}{:016x}", hasher.finish()))
@@ -479,7 +473,7 @@ pub async fn download(
         return not_modified(&etag);
     }
     let rows = match dataset {
-        Dataset::Coverage => match coverage_rows(&state.schema, &reads, &viewer, &request).await {
+        Dataset::Coverage => match coverage_rows(&state.schema, &reads, viewer, &request).await {
             Ok(rows) => stream::iter(rows.into_iter().map(Ok)).boxed(),
             Err(response) => return response,
         },
@@ -489,7 +483,7 @@ pub async fn download(
     };
     let columns: Vec<&'static str> = match dataset {
         Dataset::Coverage => COVERAGE_COLUMNS.to_vec(),
-        Dataset::Entity(spec) => visible_columns(spec, &viewer)
+        Dataset::Entity(spec) => visible_columns(spec, viewer)
             .into_iter()
             .map(|(name, _)| name)
             .collect(),

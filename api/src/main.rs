@@ -24,11 +24,11 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => api::serve(cli.config).await,
-        Command::Migrate => api::migrate(&cli.config).await,
-        Command::Seed(args) => api::seed(&cli.config, args.scale).await,
+        Command::Serve => api::cli::serve(cli.config).await,
+        Command::Migrate => api::cli::migrate(&cli.config).await,
+        Command::Seed(args) => api::cli::seed(&cli.config, args.scale).await,
         Command::Check(args) => {
-            let (text, issues) = api::check(&cli.config, args.json).await?;
+            let (text, issues) = api::cli::check(&cli.config, args.json).await?;
             print!("{text}");
             if args.fail_on_issues && issues > 0 {
                 std::process::exit(1);
@@ -36,7 +36,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(args) if args.file.is_dir() => {
-            let restore = api::restore(&cli.config, &args).await?;
+            let restore = api::cli::restore(&cli.config, &args).await?;
             let report = &restore.report;
             for name in &restore.ignored {
                 println!("{name}: not a file of an export; left alone");
@@ -72,7 +72,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(args) => {
-            let report = api::import(&cli.config, &args).await?;
+            let report = api::cli::import(&cli.config, &args).await?;
             for problem in &report.problems {
                 println!("{problem}");
             }
@@ -99,7 +99,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export(args) => {
-            for (path, rows) in api::export_all(&cli.config, &args).await? {
+            for (path, rows) in api::cli::export_all(&cli.config, &args).await? {
                 println!("{}\t{rows} rows", path.display());
             }
             Ok(())
@@ -109,7 +109,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(args) => {
-            let token = api::token(&cli.config, &args)?;
+            let token = api::cli::token(&cli.config, &args)?;
             eprintln!(
                 "A {} token for `{}`, valid for {}. Send it as `Authorization: Bearer <token>`:",
                 args.role, args.sub, args.ttl

@@ -6,11 +6,18 @@ use prometheus::{
 };
 use sea_orm::DatabaseConnection;
 
+/// The buckets of the latency histograms, in seconds.
+const LATENCY_BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
 /// The registry's metrics; one per application.
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    answers: IntCounterVec,
+    answer_latency: HistogramVec,
     refusals: IntCounterVec,
     pool: IntGaugeVec,
     cache: IntCounterVec,
@@ -34,10 +41,25 @@ impl Metrics {
                 "graphql_request_duration_seconds",
                 "Time to answer a GraphQL request",
             )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            ]),
+            .buckets(LATENCY_BUCKETS.to_vec()),
             &["operation"],
+        )
+        .expect("valid metric");
+        let answers = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "Requests to /graphql and /export by route and status, refused ones included",
+            ),
+            &["endpoint", "status"],
+        )
+        .expect("valid metric");
+        let answer_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer a request to /graphql or /export",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["endpoint"],
         )
         .expect("valid metric");
         let refusals = IntCounterVec::new(
@@ -65,12 +87,14 @@ impl Metrics {
         .expect("valid metric");
         let waiting = prometheus::IntGauge::new(
             "graphql_executions_waiting",
-            "GraphQL operations waiting for a turn to execute (MAX_CONCURRENT_EXECUTIONS)",
+            "GraphQL operations and exports waiting for a turn to execute (MAX_CONCURRENT_EXECUTIONS)",
         )
         .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
+            Box::new(answers.clone()),
+            Box::new(answer_latency.clone()),
             Box::new(refusals.clone()),
             Box::new(pool.clone()),
             Box::new(cache.clone()),
@@ -83,6 +107,8 @@ impl Metrics {
             registry,
             requests,
             latency,
+            answers,
+            answer_latency,
             refusals,
             pool,
             cache,
@@ -93,19 +119,21 @@ impl Metrics {
 
     /// Records a finished GraphQL request.
     pub fn request(&self, operation: &str, outcome: &str, seconds: f64) {
-        // Operation names come from clients: keep the label set bounded.
-        let operation = if operation.len() <= 64
-            && operation
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            operation
-        } else {
-            "other"
-        };
+        let operation = bounded(operation);
         self.requests.with_label_values(&[operation, outcome]).inc();
         self.latency
             .with_label_values(&[operation])
+            .observe(seconds);
+    }
+
+    /// Records an answer of the admission (to `/graphql` or `/export`, admitted or refused) by
+    /// the endpoint's route and the status.
+    pub fn answered(&self, endpoint: &str, status: u16, seconds: f64) {
+        self.answers
+            .with_label_values(&[endpoint, &status.to_string()])
+            .inc();
+        self.answer_latency
+            .with_label_values(&[endpoint])
             .observe(seconds);
     }
 
@@ -142,6 +170,16 @@ impl Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics::new()
+    }
+}
+
+/// A name from a client as a label: itself if it is a short identifier, else `other`, so that the
+/// label set stays bounded.
+pub fn bounded(name: &str) -> &str {
+    if name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        name
+    } else {
+        "other"
     }
 }
 

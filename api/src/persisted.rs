@@ -100,9 +100,11 @@ impl PersistedQueries {
         Ok(PersistedQueries::allow_list(queries))
     }
 
-    /// Completes `request` from the store, or refuses it.
-    pub fn resolve(&self, request: &mut async_graphql::Request) -> Result<(), Refusal> {
+    /// Completes `request` from the store, or refuses it; whether the request named its document
+    /// by a hash.
+    pub fn resolve(&self, request: &mut async_graphql::Request) -> Result<bool, Refusal> {
         let wanted = requested_hash(request)?;
+        let named = wanted.is_some();
         let has_query = !request.query.trim().is_empty();
         if let (Some(wanted), true) = (&wanted, has_query)
             && hash(&request.query) != *wanted
@@ -132,18 +134,18 @@ impl PersistedQueries {
                     }
                     (None, _) => {}
                 }
-                Ok(())
+                Ok(named)
             }
             PersistedQueries::AllowList(allowed) => {
                 let key = match (wanted, has_query) {
                     (Some(wanted), _) => wanted,
                     (None, true) => hash(&request.query),
-                    (None, false) => return Ok(()),
+                    (None, false) => return Ok(named),
                 };
                 match allowed.get(&key) {
                     Some(query) => {
                         request.query = query.clone();
-                        Ok(())
+                        Ok(named)
                     }
                     None => Err(refusal(
                         "PERSISTED_QUERY_NOT_ALLOWED",
@@ -205,16 +207,20 @@ mod tests {
             .resolve(&mut request(query, Some(&h)))
             .expect("registers");
         let mut known = request("", Some(&h));
-        store.resolve(&mut known).expect("found");
+        assert!(
+            store.resolve(&mut known).expect("found"),
+            "named by its hash"
+        );
         assert_eq!(known.query, query);
         let mut wrong = request("{ other }", Some(&h));
         assert_eq!(
             store.resolve(&mut wrong).map_err(|r| r.code),
             Err("PERSISTED_QUERY_HASH_MISMATCH")
         );
-        store
+        let plain = store
             .resolve(&mut request("{ plain }", None))
             .expect("plain queries run");
+        assert!(!plain, "not named by a hash");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::loaders::{BatchDriver, Loaders, batch_driver};
 use crate::access::Viewer;
-use crate::cache::{ReferenceTables, TablesAt, Versioned};
+use crate::cache::Versioned;
 use crate::db::Reader;
 use crate::error::ApiResult;
 use crate::service::reference::{self, DisciplineTable, Table};
@@ -10,6 +10,24 @@ use async_graphql::Context;
 use entity::{care_office_region, iza_region};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+
+/// The reference tables kept in memory: public, small tables that many answers join
+/// (disciplines, care-office regions, IZA regions), read once per data version instead of once
+/// per request. Only tables every viewer may read in full belong here (see
+/// `access::disciplines`), since one copy serves every request.
+#[derive(Debug, Default)]
+pub struct ReferenceTables {
+    pub disciplines: Versioned<DisciplineTable>,
+    pub care_office_regions: Versioned<Table<i32, entity::care_office_region::Model>>,
+    pub iza_regions: Versioned<Table<i32, entity::iza_region::Model>>,
+}
+
+/// The reference tables and the data version a request began at.
+#[derive(Debug, Clone)]
+pub struct TablesAt {
+    pub tables: Arc<ReferenceTables>,
+    pub version: i64,
+}
 
 /// Per-request data, attached by the HTTP handler.
 pub struct RequestContext {

@@ -114,24 +114,6 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
     builder.finish()
 }
 
-/// Whether the operation a request would run is a mutation. Parses the query into the request
-/// if nobody has yet, so the engine does not parse it again.
-pub fn runs_mutation(request: &mut Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let wanted = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    document.operations.iter().any(|(name, operation)| {
-        let selected = match (&wanted, name) {
-            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        };
-        selected && operation.node.ty == OperationType::Mutation
-    })
-}
-
 /// The code of an error the engine raised before execution: a limit it names, or the client's.
 fn engine_error_code(message: &str) -> &'static str {
     use crate::limits::Limit;
@@ -153,27 +135,21 @@ pub async fn execute(
     viewer: Viewer,
     request: Request,
 ) -> Response {
-    execute_on(schema, db, None, None, viewer, request).await
+    execute_on(schema, db.clone(), db, None, viewer, request).await
 }
 
-/// Executes a request by `viewer`, reading from `replica` when given and the request runs no
-/// mutation (a mutation, and everything it reads, stays on the primary `db`), and reusing the
-/// reference `tables` kept at the version they name (without them, it reads its own).
+/// Executes a request by `viewer`, writing to `db` and reading from `read_pool` (a replica, or
+/// `db` itself), reusing the reference `tables` kept at the version they name (without them, it
+/// reads its own). The caller, which has classified the request, keeps a mutation on `db` and
+/// without `tables`: what a mutation reads back it reads as its writes left it.
 pub async fn execute_on(
     schema: &RegistrySchema,
     db: DatabaseConnection,
-    replica: Option<DatabaseConnection>,
-    tables: Option<crate::cache::TablesAt>,
+    read_pool: DatabaseConnection,
+    tables: Option<context::TablesAt>,
     viewer: Viewer,
-    mut request: Request,
+    request: Request,
 ) -> Response {
-    let mutation = runs_mutation(&mut request);
-    let read_pool = match replica {
-        Some(replica) if !mutation => replica,
-        _ => db.clone(),
-    };
-    // What a mutation reads back it reads from the database, as its writes left it.
-    let tables = tables.filter(|_| !mutation);
     let (context, driver) = context::RequestContext::new(db, read_pool, tables, viewer);
     let mut response =
         loaders::Settled::new(schema.execute(request.data(context)), driver.run()).await;

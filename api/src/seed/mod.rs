@@ -34,7 +34,9 @@ pub struct SeedReport {
 /// (54 × `scale` regions), in one transaction.
 pub async fn run(db: &DatabaseConnection, scale: u32) -> anyhow::Result<SeedReport> {
     // The seed writes as an admin would, so the PostgreSQL policies let it in.
-    let txn = crate::db::begin_with_claims(db, &("admin".to_owned(), String::new())).await?;
+    let txn =
+        crate::db::begin_with_claims(db, &crate::access::Claims::of(crate::access::Role::Admin))
+            .await?;
     let region_rows = upsert_reference(&txn, scale).await?;
     let empty = resv::Entity::find().count(&txn).await? == 0
         && subsidy::Entity::find().count(&txn).await? == 0
@@ -135,7 +137,8 @@ where
 /// Loads the reference data into the registry (what `api migrate` does after the schema): the
 /// disciplines, care-office regions and IZA regions, with their provenance, upserted by code.
 pub async fn reference_data(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let txn = crate::db::begin_with_claims(db, &("admin".to_owned(), String::new())).await?;
+    let admin = crate::access::Claims::of(crate::access::Role::Admin);
+    let txn = crate::db::begin_with_claims(db, &admin).await?;
     upsert_reference_data(&txn).await?;
     txn.commit().await?;
     Ok(())

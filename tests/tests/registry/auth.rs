@@ -235,7 +235,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         ttl: "1h".into(),
         sub: "alice".into(),
     };
-    let token = api::token(&config, &args).expect("a token");
+    let token = api::cli::token(&config, &args).expect("a token");
     let verifier = api::auth::TokenVerifier::from_config(&config.auth).expect("a verifier");
     assert_eq!(
         verifier.verify(&token),
@@ -252,7 +252,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         ..config.clone()
     };
     assert!(api::auth::TokenVerifier::from_config(&production.auth).is_err());
-    assert!(api::token(&production, &args).is_err());
+    assert!(api::cli::token(&production, &args).is_err());
     let mut with_keys = auth(Profile::Production);
     with_keys.public_keys = vec![format!(
         "test-rs={}",
@@ -272,7 +272,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
     assert!(production.verify(&common::token("admin", &[])).is_ok());
     // Unknown roles and coordinators without regions are refused by the command.
     assert!(
-        api::token(
+        api::cli::token(
             &config,
             &TokenArgs {
                 role: "root".into(),
@@ -282,7 +282,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         .is_err()
     );
     assert!(
-        api::token(
+        api::cli::token(
             &config,
             &TokenArgs {
                 regions: vec![],

@@ -131,9 +131,10 @@ async fn test(backend: common::Backend) {
     assert_eq!(name_of(&app, "R01").await, "Achterhoek (renamed)");
 
     // A change behind the API's back shows once the version is read again.
-    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
-        .await
-        .unwrap();
+    let txn =
+        api::db::begin_with_claims(&app.db, &api::access::Claims::of(api::access::Role::Admin))
+            .await
+            .unwrap();
     txn.execute_unprepared("UPDATE region SET name = 'Changed in SQL' WHERE code = 'R02'")
         .await
         .unwrap();
@@ -313,9 +314,10 @@ async fn reference_tables(backend: common::Backend) {
 
     // A change behind the API's back, then a mutation through this replica, which reads the
     // new version: the table is read again, once, and shows the change.
-    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
-        .await
-        .unwrap();
+    let txn =
+        api::db::begin_with_claims(&app.db, &api::access::Claims::of(api::access::Role::Admin))
+            .await
+            .unwrap();
     txn.execute_unprepared(
         "UPDATE discipline SET name_nl = 'Huisartsenzorg' WHERE code = 'GENERAL_PRACTICE'",
     )

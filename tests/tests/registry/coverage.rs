@@ -278,9 +278,10 @@ struct Rows {
 }
 
 async fn rows(app: &TestApp) -> Rows {
-    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
-        .await
-        .expect("begin");
+    let txn =
+        api::db::begin_with_claims(&app.db, &api::access::Claims::of(api::access::Role::Admin))
+            .await
+            .expect("begin");
     let rows = Rows {
         regions: region::Entity::find().all(&txn).await.unwrap(),
         resvs: resv::Entity::find().all(&txn).await.unwrap(),

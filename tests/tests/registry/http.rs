@@ -9,7 +9,7 @@ use crate::common;
 
 use api::AppState;
 use api::limits::Limits;
-use common::{Backend, TestApp, error_codes};
+use common::{Backend, TestApp, error_codes, with_limits};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -34,18 +34,6 @@ async fn post_raw(
 
 async fn body(response: reqwest::Response) -> Value {
     response.json().await.expect("a JSON body")
-}
-
-fn with_limits(limits: Limits) -> impl Fn(AppState) -> AppState + Clone {
-    move |state: AppState| {
-        state
-            .configured(
-                limits.clone(),
-                api::graphql::SchemaSettings::default(),
-                true,
-            )
-            .expect("valid limits")
-    }
 }
 
 on_both_databases!(

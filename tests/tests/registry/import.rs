@@ -65,7 +65,7 @@ fn content(dir: &Path, kind: Kind) -> Vec<String> {
 
 /// Every row of the registry's own tables gone; reference data stays.
 async fn empty(db: &DatabaseConnection) {
-    let txn = api::db::begin_with_claims(db, &("admin".to_owned(), String::new()))
+    let txn = api::db::begin_with_claims(db, &api::access::Claims::of(api::access::Role::Admin))
         .await
         .unwrap();
     material_theme::Entity::delete_many()
@@ -110,7 +110,7 @@ async fn empty(db: &DatabaseConnection) {
 }
 
 async fn audit_entries(db: &DatabaseConnection) -> u64 {
-    let txn = api::db::begin_with_claims(db, &("admin".to_owned(), String::new()))
+    let txn = api::db::begin_with_claims(db, &api::access::Claims::of(api::access::Role::Admin))
         .await
         .unwrap();
     let n = audit_log::Entity::find().count(&txn).await.unwrap();

@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod admission;
 mod api;
 mod auth;
 mod cache;

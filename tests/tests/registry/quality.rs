@@ -18,9 +18,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// (region code, issue kind) → count, from the rows.
 async fn expected(app: &TestApp) -> BTreeMap<(String, String), i64> {
-    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
-        .await
-        .unwrap();
+    let txn =
+        api::db::begin_with_claims(&app.db, &api::access::Claims::of(api::access::Role::Admin))
+            .await
+            .unwrap();
     let regions = region::Entity::find().all(&txn).await.unwrap();
     let resvs = resv::Entity::find().all(&txn).await.unwrap();
     let seats = seat::Entity::find().all(&txn).await.unwrap();
@@ -168,9 +169,10 @@ on_both_databases!(
 /// The rows of each kind, counted in the database.
 async fn counts(app: &TestApp) -> BTreeMap<&'static str, usize> {
     use sea_orm::PaginatorTrait;
-    let txn = api::db::begin_with_claims(&app.db, &("admin".to_owned(), String::new()))
-        .await
-        .unwrap();
+    let txn =
+        api::db::begin_with_claims(&app.db, &api::access::Claims::of(api::access::Role::Admin))
+            .await
+            .unwrap();
     let mut out = BTreeMap::new();
     out.insert("regions", region::Entity::find().count(&txn).await.unwrap());
     out.insert("resvs", resv::Entity::find().count(&txn).await.unwrap());

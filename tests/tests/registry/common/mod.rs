@@ -42,6 +42,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The app's response cache, whose data version tests wait on.
     pub cache: std::sync::Arc<api::cache::ResponseCache>,
+    /// The app's turns to execute, which a test may hold to keep requests waiting.
+    pub turns: api::throttle::Turns,
 }
 
 /// Installs the tests' log subscriber once: `RUST_LOG` (default `warn`) written through the test
@@ -101,6 +103,7 @@ impl TestApp {
             .expect("valid limits");
         let state = configure(state);
         let cache = state.cache.clone();
+        let turns = state.http.turns.clone();
         let router = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         // The server task owns the database guard: a test's `async move` block may capture only
         // some fields of the app, and the database must outlive every request.
@@ -117,6 +120,7 @@ impl TestApp {
             backend,
             database_url,
             cache,
+            turns,
         }
     }
 
@@ -332,6 +336,19 @@ pub fn error_codes(body: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A `configure` for [`TestApp::spawn_with`]: the state with `limits` and the default schema.
+pub fn with_limits(limits: api::limits::Limits) -> impl Fn(AppState) -> AppState + Clone {
+    move |state: AppState| {
+        state
+            .configured(
+                limits.clone(),
+                api::graphql::SchemaSettings::default(),
+                true,
+            )
+            .expect("valid limits")
+    }
 }
 
 /// Runs `test` on a fresh app for `backend`, at `scale`, with its state changed by `configure`.

@@ -1,0 +1,145 @@
+//! The state every request shares, built once: the pools, the schema, the token verifier, the
+//! caches and the counters of the HTTP layer.
+
+use crate::auth::TokenVerifier;
+use crate::cache::ResponseCache;
+use crate::db::StatementCounter;
+use crate::graphql::context::{ReferenceTables, TablesAt};
+use crate::graphql::{self, RegistrySchema};
+use crate::limits::Limits;
+use crate::metrics::Metrics;
+use crate::persisted::PersistedQueries;
+use crate::throttle::{RateLimiters, Turns};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The primary database.
+    pub db: DatabaseConnection,
+    /// A read replica, if configured (`DATABASE_READ_URL`): queries read from it.
+    pub read_db: Option<DatabaseConnection>,
+    pub schema: RegistrySchema,
+    /// SQL statements run so far (for tests and benchmarks).
+    pub statements: StatementCounter,
+    /// Checks bearer tokens.
+    pub verifier: Arc<TokenVerifier>,
+    /// Limits, rate limiters and metrics of the HTTP layer.
+    pub http: Arc<HttpState>,
+    /// Origins allowed to call the API from a browser (`*`: any; empty: no CORS headers).
+    pub cors_origins: Arc<Vec<String>>,
+    /// Automatic persisted queries, or the allow-list of operations that may run.
+    pub persisted: Arc<PersistedQueries>,
+    /// Anonymous answers by data version, and the version known here; out of the way until
+    /// [`AppState::with_response_cache`] started the watcher of the version.
+    pub cache: Arc<ResponseCache>,
+    /// The reference tables, kept under the data version the response cache knows (so, like
+    /// its answers, only once its watcher runs).
+    pub tables: Arc<ReferenceTables>,
+}
+
+impl AppState {
+    /// State over an open database, trusting the keys of `verifier`, with the default limits and
+    /// schema settings (development: GraphiQL, introspection and suggestions on).
+    pub fn new(
+        db: DatabaseConnection,
+        statements: StatementCounter,
+        verifier: TokenVerifier,
+    ) -> Self {
+        AppState {
+            db,
+            read_db: None,
+            schema: graphql::schema(),
+            statements,
+            verifier: Arc::new(verifier),
+            http: Arc::new(
+                HttpState::new(Limits::default(), true).expect("the default rate limits are valid"),
+            ),
+            cors_origins: Arc::new(Vec::new()),
+            persisted: Arc::new(PersistedQueries::default()),
+            // Off: a cache without its watcher would never learn of changes made elsewhere.
+            cache: Arc::new(ResponseCache::new(0)),
+            tables: Arc::default(),
+        }
+    }
+
+    /// The same state with a response cache of `entries` answers (0: none), kept current by
+    /// a watcher of the data version (spawned here; call from within a Tokio runtime). The
+    /// watcher runs even without answers to keep: the reference tables are kept by it too.
+    pub fn with_response_cache(
+        mut self,
+        entries: usize,
+        listen_url: Option<String>,
+        poll: std::time::Duration,
+    ) -> Self {
+        self.cache = Arc::new(ResponseCache::new(entries));
+        let read = self.read_db.clone().unwrap_or_else(|| self.db.clone());
+        self.cache.watch(read, listen_url, poll);
+        self
+    }
+
+    /// The reference tables a request may reuse: those read at the data version known now.
+    pub fn tables(&self) -> TablesAt {
+        TablesAt {
+            tables: self.tables.clone(),
+            version: self.cache.version(),
+        }
+    }
+
+    /// The same state reading queries from `replica`.
+    pub fn with_read_replica(mut self, replica: DatabaseConnection) -> Self {
+        self.read_db = Some(replica);
+        self
+    }
+
+    /// The same state with the persisted-query store `persisted`.
+    pub fn with_persisted_queries(mut self, persisted: PersistedQueries) -> Self {
+        self.persisted = Arc::new(persisted);
+        self
+    }
+
+    /// The same state with `limits`, schema `settings` and GraphiQL on or off.
+    pub fn configured(
+        mut self,
+        limits: Limits,
+        settings: graphql::SchemaSettings,
+        graphiql: bool,
+    ) -> Result<Self, String> {
+        self.schema = graphql::schema_with(settings);
+        self.http = Arc::new(HttpState::new(limits, graphiql)?);
+        Ok(self)
+    }
+
+    /// The same state allowing browsers from `origins` (`*`: any).
+    pub fn with_cors(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = Arc::new(origins);
+        self
+    }
+}
+
+/// What the HTTP layer keeps between requests: its limits, the rate limiters, the turns to
+/// execute and the metrics.
+pub struct HttpState {
+    pub limits: Limits,
+    /// GraphiQL for browsers (development profile only).
+    pub graphiql: bool,
+    /// The per-minute quotas; `None` when rate limiting is off.
+    pub rate: Option<RateLimiters>,
+    pub metrics: Metrics,
+    /// At most `MAX_CONCURRENT_EXECUTIONS` operations execute at once.
+    pub turns: Turns,
+}
+
+impl HttpState {
+    /// The HTTP state for `limits`; an invalid `RATE_LIMITS` is an error.
+    pub fn new(limits: Limits, graphiql: bool) -> Result<Self, String> {
+        Ok(HttpState {
+            rate: limits.quotas()?.map(RateLimiters::new),
+            turns: Turns::new(limits.executions()),
+            limits,
+            graphiql,
+            metrics: Metrics::new(),
+        })
+    }
+}

@@ -1,0 +1,205 @@
+//! One admission for `/graphql` and `/export`: the same token check, the same rate limit (one
+//! quota for both), the same turns to execute and deadline, and both counted in the metrics.
+#![allow(
+    clippy::unwrap_used,
+    reason = "answers have the shape the tests fix; a missing field fails on its own line"
+)]
+
+use crate::common;
+
+use api::AppState;
+use api::limits::Limits;
+use common::{TestApp, error_codes, with_limits};
+use serde_json::{Value, json};
+
+const QUERY: &str = "{ region(code: \"R01\") { code } }";
+const EXPORT: &str = "/export/regions.csv";
+
+/// One turn to execute, and requests cut off after a moment: a test holding the turn sees every
+/// request wait for it.
+fn one_turn(request_timeout_ms: u64) -> impl Fn(AppState) -> AppState + Clone {
+    with_limits(Limits {
+        max_executions: 1,
+        request_timeout_ms,
+        rate_limits: "off".to_owned(),
+        ..Limits::default()
+    })
+}
+
+async fn export(app: &TestApp, token: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(format!("{}{EXPORT}", app.address));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("send")
+}
+
+/// The headers a refusal is known by, and its body.
+async fn refusal(response: reqwest::Response) -> (u16, Vec<String>, Value) {
+    let status = response.status().as_u16();
+    let mut names: Vec<String> = response
+        .headers()
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .filter(|name| {
+            name.starts_with("ratelimit-")
+                || ["retry-after", "www-authenticate", "content-type"].contains(&name.as_str())
+        })
+        .collect();
+    names.sort();
+    (status, names, response.json().await.expect("a JSON body"))
+}
+
+/// The value of the metric line that starts with `series`, if `/metrics` has it.
+async fn metric(app: &TestApp, series: &str) -> Option<f64> {
+    app.metrics()
+        .await
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+}
+
+on_both_databases!(
+    exports_and_queries_share_one_rate_limit,
+    configure = with_limits(Limits {
+        rate_limits: "anonymous=2".to_owned(),
+        ..Limits::default()
+    }),
+    |app: TestApp| async move {
+        for left in ["1", "0"] {
+            let response = export(&app, None).await;
+            assert_eq!(response.status(), 200);
+            assert_eq!(response.headers()["ratelimit-limit"], "2");
+            assert_eq!(response.headers()["ratelimit-remaining"], left);
+        }
+        // The quota is spent for both endpoints, and both refuse alike.
+        let refused_export = export(&app, None).await;
+        let retry: u64 = refused_export.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_eq!(refused_export.headers()["ratelimit-remaining"], "0");
+        let (status, headers, body) = refusal(refused_export).await;
+        assert_eq!(status, 429);
+        assert_eq!(error_codes(&body), vec!["RATE_LIMITED"]);
+        let (graphql_status, graphql_headers, graphql_body) =
+            refusal(app.post(None, QUERY, json!({})).await).await;
+        assert_eq!(graphql_status, status);
+        assert_eq!(graphql_headers, headers);
+        assert_eq!(error_codes(&graphql_body), error_codes(&body));
+        assert_eq!(
+            metric(&app, "registry_refusals_total{limit=\"rate\"}").await,
+            Some(2.0)
+        );
+    }
+);
+
+on_both_databases!(
+    exports_refuse_a_bad_token_as_graphql_does,
+    |app: TestApp| async move {
+        let forged = "not-a-token";
+        let refused_export = refusal(export(&app, Some(forged)).await).await;
+        let refused_query = refusal(app.post(Some(forged), QUERY, json!({})).await).await;
+        assert_eq!(refused_export.0, 401);
+        assert!(
+            refused_export.1.contains(&"www-authenticate".to_owned()),
+            "{:?}",
+            refused_export.1
+        );
+        assert_eq!(refused_export, refused_query);
+        // A valid token is admitted.
+        let token = common::token("admin", &[]);
+        assert_eq!(export(&app, Some(&token)).await.status(), 200);
+    }
+);
+
+on_both_databases!(
+    exports_are_counted_in_the_metrics_like_graphql,
+    |app: TestApp| async move {
+        assert_eq!(export(&app, None).await.status(), 200);
+        assert_eq!(export(&app, Some("not-a-token")).await.status(), 401);
+        app.data(QUERY, json!({})).await;
+        let answered = |endpoint: &str, status: u16| {
+            format!("registry_http_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}}")
+        };
+        assert_eq!(
+            metric(&app, &answered("/export/{file}", 200)).await,
+            Some(1.0)
+        );
+        assert_eq!(
+            metric(&app, &answered("/export/{file}", 401)).await,
+            Some(1.0)
+        );
+        assert_eq!(metric(&app, &answered("/graphql", 200)).await, Some(1.0));
+        assert_eq!(
+            metric(
+                &app,
+                "registry_http_request_duration_seconds_count{endpoint=\"/export/{file}\"}"
+            )
+            .await,
+            Some(2.0)
+        );
+    }
+);
+
+/// Waits until `/metrics` shows `n` operations waiting for a turn. The gauge has no signal to
+/// await: it is polled, for at most ten seconds.
+async fn until_waiting(app: &TestApp, n: f64) {
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while metric(app, "registry_graphql_executions_waiting").await != Some(n) {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the request waits for its turn");
+}
+
+on_both_databases!(
+    an_export_waits_for_a_turn_to_execute,
+    configure = one_turn(60_000),
+    |app: TestApp| async move {
+        let held = app.turns.try_turn().expect("the only turn is free");
+        let waiting = tokio::spawn({
+            let client = app.client.clone();
+            let url = format!("{}{EXPORT}", app.address);
+            async move { client.get(url).send().await }
+        });
+        until_waiting(&app, 1.0).await;
+        assert!(
+            !waiting.is_finished(),
+            "the export waits while the turn is held"
+        );
+        drop(held);
+        let response = waiting.await.unwrap().expect("send");
+        assert_eq!(response.status(), 200);
+        until_waiting(&app, 0.0).await;
+    }
+);
+
+on_both_databases!(
+    an_export_past_its_deadline_gets_503_as_graphql_does,
+    configure = one_turn(200),
+    |app: TestApp| async move {
+        // Held for the whole test: every request waits past its deadline.
+        let _held = app.turns.try_turn().expect("the only turn is free");
+        let refused_export = export(&app, None).await;
+        assert_eq!(refused_export.headers()["retry-after"], "1");
+        let refused_export = refusal(refused_export).await;
+        assert_eq!(refused_export.0, 503);
+        assert_eq!(error_codes(&refused_export.2), vec!["TIMEOUT"]);
+        let refused_query = refusal(app.post(None, QUERY, json!({})).await).await;
+        assert_eq!(refused_query.0, refused_export.0);
+        assert_eq!(refused_query.1, refused_export.1);
+        assert_eq!(
+            error_codes(&refused_query.2),
+            error_codes(&refused_export.2)
+        );
+        assert_eq!(
+            metric(&app, "registry_refusals_total{limit=\"deadline\"}").await,
+            Some(2.0)
+        );
+        // Given up, neither is counted as waiting any more.
+        until_waiting(&app, 0.0).await;
+    }
+);
