@@ -1,16 +1,14 @@
 //! Importing what a region keeps besides its RESV (the regional table, neighbourhood
-//! collaborations), ZonMw's subsidies and vouchers, and LeVEL materials; see [`super::import_registry`].
+//! collaborations), ZonMw's subsidies and vouchers, and LeVEL materials; see [`super::registry`].
 
-use super::import_registry::Ctx;
-use super::import_row::{Columns, Row};
-use super::rules::{Collaboration, Material, new_party, new_subsidy};
-use super::write::now;
+use super::row::{Columns, Row};
+use super::write::{Ctx, checked, grouped, region_of, regions_by_code, write_rows};
 use crate::access;
 use crate::error::ApiResult;
+use crate::service::rules::{Collaboration, Material, new_party, new_subsidy};
+use crate::service::write::now;
 use entity::*;
 use std::collections::HashMap;
-
-use super::import_registry::{checked, grouped, region_of, regions_by_code, write_rows};
 
 // --- Regional table ----------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 //! A column absent from the file leaves the stored value as it is; a present but empty cell
 //! clears it (or, for a new row, takes the default).
 
-use super::import::{Problem, Table};
+use super::table::{Problem, Table};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::*;
 use std::cell::RefCell;
@@ -142,7 +142,7 @@ impl<'a> Row<'a> {
 
     /// A date as `2025-07-01` or `01-07-2025`; `None` (with a problem) when it is none.
     fn parse_date(&self, column: &str, text: &str) -> Option<NaiveDate> {
-        let parsed = super::import::date(text);
+        let parsed = super::table::date(text);
         if parsed.is_none() {
             self.bad(
                 column,
@@ -212,7 +212,7 @@ impl<'a> Row<'a> {
         if text.is_empty() {
             return Some(None);
         }
-        match super::import::euros(text) {
+        match super::table::euros(text) {
             Some(cents) if (min * 100..=max * 100).contains(&cents) => Some(Some(cents)),
             Some(_) => {
                 self.bad(column, format!("{text} is outside EUR {min}–{max}"));
