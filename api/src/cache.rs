@@ -46,6 +46,10 @@ pub struct ResponseCache {
     entries: Option<Mutex<Entries>>,
     /// The data version known here; 0 until the watcher has read it (then nothing is cached).
     version: AtomicI64,
+    /// The same version for those who await a newer one ([`ResponseCache::subscribe`]).
+    versions: tokio::sync::watch::Sender<i64>,
+    /// Whether the watcher's listener has subscribed to the notifications of commits.
+    listening: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -68,7 +72,21 @@ impl ResponseCache {
                 })
             }),
             version: AtomicI64::new(0),
+            versions: tokio::sync::watch::Sender::new(0),
+            listening: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// The data version known here, as it changes: await `wait_for(|v| *v >= n)` to know that
+    /// this replica has seen version `n` (a write's) instead of polling [`ResponseCache::version`].
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.versions.subscribe()
+    }
+
+    /// Whether the watcher listens for the notifications of commits (PostgreSQL): `true` from
+    /// the moment a commit elsewhere is sure to wake it.
+    pub fn listening(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.listening.subscribe()
     }
 
     /// The key of a request at the current version, or `None` when nothing may be cached now.
@@ -147,7 +165,15 @@ impl ResponseCache {
         match db.query_one(statement).await {
             Ok(Some(row)) => {
                 if let Ok(version) = row.try_get_by_index::<i64>(0) {
-                    self.version.fetch_max(version, Ordering::AcqRel);
+                    let known = self
+                        .version
+                        .fetch_max(version, Ordering::AcqRel)
+                        .max(version);
+                    self.versions.send_if_modified(|v| {
+                        let newer = known > *v;
+                        *v = (*v).max(known);
+                        newer
+                    });
                 }
             }
             // Without a version nothing new is cached, and what is cached is of an older one.
@@ -171,7 +197,7 @@ impl ResponseCache {
             cache.refresh(&read).await;
             let notified = Arc::new(tokio::sync::Notify::new());
             if let Some(url) = listen_url {
-                tokio::spawn(listen(url, notified.clone()));
+                tokio::spawn(listen(url, notified.clone(), cache.clone()));
             }
             loop {
                 tokio::select! {
@@ -218,16 +244,18 @@ impl<T> Versioned<T> {
 }
 
 /// Wakes `notified` at every `NOTIFY registry_data_version`; reconnects after a failure.
-async fn listen(url: String, notified: Arc<tokio::sync::Notify>) {
+async fn listen(url: String, notified: Arc<tokio::sync::Notify>, cache: Arc<ResponseCache>) {
     loop {
         match sqlx::postgres::PgListener::connect(&url).await {
             Ok(mut listener) => {
                 if listener.listen("registry_data_version").await.is_ok() {
+                    cache.listening.send_replace(true);
                     // Changes while no one listened are caught by this first wake-up.
                     notified.notify_one();
                     while listener.recv().await.is_ok() {
                         notified.notify_one();
                     }
+                    cache.listening.send_replace(false);
                 }
                 tracing::warn!("Lost the data-version notifications; listening again.");
             }

@@ -63,38 +63,34 @@ async fn stored_version(app: &TestApp) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
-/// Waits until the app's watcher knows data version `version`. The cache has no signal to await
-/// (only [`api::cache::ResponseCache::version`] to read), so this polls it, briefly and at most
-/// for five seconds.
-async fn known_version(app: &TestApp, version: i64) {
-    for _ in 0..500 {
-        if app.cache.version() >= version {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!(
+/// Waits until `cache` knows data version `version`, on its signal (at most ten seconds, so a
+/// watcher that never reads it fails the test rather than hanging it).
+async fn seen(cache: &api::cache::ResponseCache, version: i64) {
+    let mut versions = cache.subscribe();
+    let waited = tokio::time::timeout(
+        Duration::from_secs(10),
+        versions.wait_for(|v| *v >= version),
+    );
+    assert!(
+        matches!(waited.await, Ok(Ok(_))),
         "the watcher never read version {version} (it knows {})",
-        app.cache.version()
+        cache.version()
     );
 }
 
-/// Waits until a session of the app's database listens for the data-version notifications:
-/// the watcher has no signal saying its listener has subscribed, but PostgreSQL shows it.
-async fn listening(app: &TestApp) {
-    let statement = sea_orm::Statement::from_string(
-        app.db.get_database_backend(),
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-         AND state = 'idle' AND query ILIKE 'LISTEN%registry_data_version%'",
+/// Waits until the app's watcher knows data version `version`.
+async fn known_version(app: &TestApp, version: i64) {
+    seen(&app.cache, version).await;
+}
+
+/// Waits until `cache`'s watcher listens for the data-version notifications, on its signal.
+async fn listening(cache: &api::cache::ResponseCache) {
+    let mut listening = cache.listening();
+    let waited = tokio::time::timeout(Duration::from_secs(10), listening.wait_for(|l| *l));
+    assert!(
+        matches!(waited.await, Ok(Ok(_))),
+        "no session listens for the data-version notifications"
     );
-    for _ in 0..500 {
-        let row = app.db.query_one(statement.clone()).await.unwrap().unwrap();
-        if row.try_get_by_index::<i64>(0).unwrap() > 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no session listens for the data-version notifications");
 }
 
 async fn name_of(app: &TestApp, code: &str) -> Value {
@@ -185,26 +181,15 @@ async fn commits_are_notified_to_every_replica() {
         Some(app.database_url.clone()),
         Duration::from_secs(3600),
     );
-    for _ in 0..100 {
-        if cache.version() > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    seen(&cache, 1).await;
     // The listener needs a moment to subscribe; until then a change may precede it.
-    listening(&app).await;
+    listening(&cache).await;
     let known = cache.version();
     assert!(known > 0);
     app.update_region("R03", r#"notes: "notified""#).await;
-    let mut now = known;
-    for _ in 0..100 {
-        now = cache.version();
-        if now > known {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(now > known, "the commit was notified");
+    // Only a notification can wake the watcher within the hour: seeing the next version is it.
+    seen(&cache, known + 1).await;
+    assert!(cache.version() > known, "the commit was notified");
 }
 
 const DISCIPLINES: &str = "{ disciplines { code nameNl } }";

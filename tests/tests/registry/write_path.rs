@@ -580,18 +580,21 @@ on_both_databases!(
 
 async fn batched_mutation_is_seen(app: TestApp) {
     let vars = json!({ "code": "R01" });
-    let mut cached = false;
-    for _ in 0..200 {
-        let before = cache_hits(&app).await;
-        app.data(REGION_NAME, vars.clone()).await;
-        if cache_hits(&app).await > before {
-            cached = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    // Until the watcher has read the data version nothing is cached: await its signal.
+    let mut versions = app.cache.subscribe();
+    let known = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        versions.wait_for(|v| *v > 0),
+    );
     assert!(
-        cached,
+        matches!(known.await, Ok(Ok(_))),
+        "the watcher never read the version"
+    );
+    app.data(REGION_NAME, vars.clone()).await;
+    let before = cache_hits(&app).await;
+    app.data(REGION_NAME, vars.clone()).await;
+    assert!(
+        cache_hits(&app).await > before,
         "the anonymous read was never answered from the cache"
     );
     let region = app.data(REGION_NAME, vars.clone()).await["region"].clone();
