@@ -6,7 +6,7 @@ use super::context::{request, wants_total};
 use super::enums::{
     ApplicationStatus, DisciplineCode, OrderDirection, SourceKind, SubsidyKind, stored,
 };
-use super::node::global_id;
+use super::node::record_id;
 use super::reference::{Discipline, Provenance};
 use super::region::Region;
 use super::scalars::{Date, Money};
@@ -14,6 +14,7 @@ use crate::service::funding::{
     self, SubsidyFilter as SFilter, SubsidyOrderField as SField, VoucherFilter as VFilter,
     VoucherOrderField as VField,
 };
+use crate::service::kinds::Kind;
 use crate::service::{Order, PageArgs};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
@@ -28,7 +29,7 @@ pub struct Subsidy(pub subsidy::Model);
 impl Subsidy {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("Subsidy", self.0.id)
+        record_id(Kind::Subsidy, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.
@@ -115,7 +116,7 @@ pub struct Voucher(pub voucher::Model);
 impl Voucher {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("Voucher", self.0.id)
+        record_id(Kind::Voucher, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.

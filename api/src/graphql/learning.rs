@@ -4,10 +4,11 @@ use super::connection::connection;
 use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{MaterialKind, OrderDirection, SourceKind, Theme, Visibility, stored};
-use super::node::global_id;
+use super::node::record_id;
 use super::reference::Provenance;
 use super::region::Region;
 use super::scalars::Date;
+use crate::service::kinds::Kind;
 use crate::service::materials::{self, MaterialFilter as Filter, MaterialOrderField as Field};
 use crate::service::{Order, PageArgs};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -23,7 +24,7 @@ pub struct LearningMaterial(pub learning_material::Model);
 impl LearningMaterial {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("LearningMaterial", self.0.id)
+        record_id(Kind::LearningMaterial, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.

@@ -4,10 +4,11 @@ use super::connection::connection;
 use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{CollaborationStatus, DisciplineCode, OrderDirection, SourceKind, stored};
-use super::node::global_id;
+use super::node::record_id;
 use super::reference::{Discipline, Provenance, disciplines_of};
 use super::region::Region;
 use super::scalars::Date;
+use crate::service::kinds::Kind;
 use crate::service::neighbourhoods::{
     self, CollaborationFilter as Filter, CollaborationOrderField as Field,
 };
@@ -25,7 +26,7 @@ pub struct NeighbourhoodCollaboration(pub neighbourhood_collaboration::Model);
 impl NeighbourhoodCollaboration {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("NeighbourhoodCollaboration", self.0.id)
+        record_id(Kind::NeighbourhoodCollaboration, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.

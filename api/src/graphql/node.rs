@@ -8,6 +8,7 @@ use super::reference::{CareOfficeRegion, Discipline, IzaRegion};
 use super::region::Region;
 use super::resv::{Agreement, RegionalTableParty, Resv, Seat};
 use crate::error::ApiError;
+use crate::service::kinds::Kind;
 use async_graphql::{Context, ID, Interface, Object, Result};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
 
@@ -39,6 +40,12 @@ pub enum Node {
 /// The global id of the `kind` object with key `key`.
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
     ID(B64.encode(format!("{kind}:{key}")))
+}
+
+/// The global id of the record of `kind` with database id `id`: its GraphQL type, from the
+/// registry of kinds, is the id's prefix.
+pub fn record_id(kind: Kind, id: i32) -> ID {
+    global_id(kind.info().graphql_type, id)
 }
 
 /// Splits a global id into its type name and key; `None` for anything this API did not make.
@@ -85,52 +92,61 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .get(&key)
             .cloned()
             .map(|m| Node::IzaRegion(IzaRegion(m))),
-        "Region" => loaders
+        other => match Kind::from_graphql_type(other) {
+            Some(kind) => record(loaders, kind, key).await?,
+            None => None,
+        },
+    })
+}
+
+/// The record of `kind` with database id `key`, as the viewer may see it.
+async fn record(loaders: &super::loaders::Loaders, kind: Kind, key: i32) -> Result<Option<Node>> {
+    Ok(match kind {
+        Kind::Region => loaders
             .region()
             .load_one(key)
             .await?
             .map(|m| Node::Region(Region::from(m))),
-        "Resv" => loaders
+        Kind::Resv => loaders
             .resv()
             .load_one(key)
             .await?
             .map(|m| Node::Resv(Resv(m))),
-        "Seat" => loaders
+        Kind::Seat => loaders
             .seat()
             .load_one(key)
             .await?
             .map(|m| Node::Seat(Seat(m))),
-        "RegionalTableParty" => loaders
+        Kind::RegionalTableParty => loaders
             .party()
             .load_one(key)
             .await?
             .map(|m| Node::RegionalTableParty(RegionalTableParty(m))),
-        "Subsidy" => loaders
+        Kind::Subsidy => loaders
             .subsidy()
             .load_one(key)
             .await?
             .map(|m| Node::Subsidy(Subsidy(m))),
-        "Voucher" => loaders
+        Kind::Voucher => loaders
             .voucher()
             .load_one(key)
             .await?
             .map(|m| Node::Voucher(Voucher(m))),
-        "NeighbourhoodCollaboration" => loaders
+        Kind::NeighbourhoodCollaboration => loaders
             .collaboration()
             .load_one(key)
             .await?
             .map(|m| Node::NeighbourhoodCollaboration(NeighbourhoodCollaboration(m))),
-        "Agreement" => loaders
+        Kind::Agreement => loaders
             .agreement()
             .load_one(key)
             .await?
             .map(|m| Node::Agreement(Agreement(m))),
-        "LearningMaterial" => loaders
+        Kind::LearningMaterial => loaders
             .material()
             .load_one(key)
             .await?
             .map(|m| Node::LearningMaterial(LearningMaterial(m))),
-        _ => None,
     })
 }
 

@@ -10,10 +10,11 @@ use super::funding::{Subsidy, Voucher};
 use super::learning::LearningMaterial;
 use super::lineage::{RegionChange, RegionResolution, changes_of};
 use super::neighbourhood::NeighbourhoodCollaboration;
-use super::node::global_id;
+use super::node::record_id;
 use super::reference::{CareOfficeRegion, IzaRegion, Provenance};
 use super::resv::{RegionalTableParty, Resv};
 use super::scalars::Date;
+use crate::service::kinds::Kind;
 use crate::service::lineage;
 use crate::service::regions::{self, RegionFilter as Filter, RegionOrderField as Field};
 use crate::service::{Order, PageArgs};
@@ -41,7 +42,7 @@ impl From<region::Model> for Region {
 impl Region {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("Region", self.0.id)
+        record_id(Kind::Region, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.

@@ -7,11 +7,12 @@ use super::enums::{
     AgreementLevel, AgreementStatus, LegalForm, MandateStatus, OrderDirection, Phase, SourceKind,
     TablePartyKind, TaskStatus, stored,
 };
-use super::node::global_id;
+use super::node::record_id;
 use super::reference::{Discipline, Provenance, disciplines_of};
 use super::region::Region;
 use super::scalars::Date;
 use crate::access::{self, Viewer};
+use crate::service::kinds::Kind;
 use crate::service::resvs::{self, ResvFilter as Filter, ResvOrderField as Field};
 use crate::service::{Order, PageArgs};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -68,7 +69,7 @@ pub struct DesignCriterion {
 impl Resv {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("Resv", self.0.id)
+        record_id(Kind::Resv, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.
@@ -236,7 +237,7 @@ pub struct Seat(pub seat::Model);
 impl Seat {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("Seat", self.0.id)
+        record_id(Kind::Seat, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.
@@ -347,7 +348,7 @@ pub struct Agreement(pub agreement::Model);
 impl Agreement {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("Agreement", self.0.id)
+        record_id(Kind::Agreement, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.
@@ -414,7 +415,7 @@ pub struct RegionalTableParty(pub regional_table_party::Model);
 impl RegionalTableParty {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        global_id("RegionalTableParty", self.0.id)
+        record_id(Kind::RegionalTableParty, self.0.id)
     }
     /// Changes to this row, oldest first, from the audit trail; null unless you are an admin or
     /// a national analyst.
