@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
 use entity::{DisciplineCode, agreement, agreement_discipline, resv};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// An agreement with its disciplines, as the pipeline writes it and the audit trail records it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -25,14 +25,14 @@ super::linked_record!(Agreement, agreement, Kind::Agreement, {
         else {
             return Ok(None);
         };
-        let disciplines = access::agreement_disciplines(w.viewer)
-            .filter(agreement_discipline::Column::AgreementId.eq(id))
-            .order_by_asc(agreement_discipline::Column::DisciplineCode)
-            .all(w.txn)
-            .await?
-            .into_iter()
-            .map(|d| d.discipline_code)
-            .collect();
+        let disciplines = super::links_of(
+            w,
+            access::agreement_disciplines(w.viewer),
+            (agreement_discipline::Column::AgreementId, id),
+            agreement_discipline::Column::DisciplineCode,
+            |d| d.discipline_code,
+        )
+        .await?;
         Ok(Some(Agreement { row, disciplines }))
     }
 

@@ -9,7 +9,7 @@ use entity::{
     CollaborationStatus, DisciplineCode, SourceKind, nc_discipline,
     neighbourhood_collaboration as collaboration,
 };
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The inhabitants a neighbourhood collaboration may serve: a neighbourhood, not a city.
 pub const POPULATION: (i64, i64) = (1, 500_000);
@@ -81,14 +81,14 @@ super::linked_record!(
             else {
                 return Ok(None);
             };
-            let disciplines = access::nc_disciplines(w.viewer)
-                .filter(nc_discipline::Column::CollaborationId.eq(id))
-                .order_by_asc(nc_discipline::Column::DisciplineCode)
-                .all(w.txn)
-                .await?
-                .into_iter()
-                .map(|d| d.discipline_code)
-                .collect();
+            let disciplines = super::links_of(
+                w,
+                access::nc_disciplines(w.viewer),
+                (nc_discipline::Column::CollaborationId, id),
+                nc_discipline::Column::DisciplineCode,
+                |d| d.discipline_code,
+            )
+            .await?;
             Ok(Some(Collaboration { row, disciplines }))
         }
 

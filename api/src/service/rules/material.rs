@@ -9,7 +9,7 @@ use entity::{
     MaterialKind, SourceKind, Theme, Visibility, learning_material as material, material_region,
     material_theme,
 };
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// A material with its themes and regions, as the pipeline writes it and the audit trail records
 /// it.
@@ -92,22 +92,22 @@ super::linked_record!(Material, material, Kind::LearningMaterial, {
         else {
             return Ok(None);
         };
-        let themes = access::material_themes(w.viewer)
-            .filter(material_theme::Column::MaterialId.eq(id))
-            .order_by_asc(material_theme::Column::Theme)
-            .all(w.txn)
-            .await?
-            .into_iter()
-            .map(|t| t.theme)
-            .collect();
-        let region_ids = access::material_regions(w.viewer)
-            .filter(material_region::Column::MaterialId.eq(id))
-            .order_by_asc(material_region::Column::RegionId)
-            .all(w.txn)
-            .await?
-            .into_iter()
-            .map(|r| r.region_id)
-            .collect();
+        let themes = super::links_of(
+            w,
+            access::material_themes(w.viewer),
+            (material_theme::Column::MaterialId, id),
+            material_theme::Column::Theme,
+            |t| t.theme,
+        )
+        .await?;
+        let region_ids = super::links_of(
+            w,
+            access::material_regions(w.viewer),
+            (material_region::Column::MaterialId, id),
+            material_region::Column::RegionId,
+            |r| r.region_id,
+        )
+        .await?;
         Ok(Some(Material {
             row,
             themes,

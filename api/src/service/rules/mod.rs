@@ -160,6 +160,29 @@ macro_rules! linked_record {
 
 use linked_record;
 
+/// The link rows of the record `parent` (the links' column `column`) in `links` (the viewer's
+/// scoped select), ordered by `order`, each as `value` of it.
+async fn links_of<E, T>(
+    w: &Writer<'_>,
+    links: sea_orm::Select<E>,
+    (column, parent): (E::Column, i32),
+    order: E::Column,
+    value: impl Fn(E::Model) -> T,
+) -> ApiResult<Vec<T>>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::QueryOrder;
+    Ok(links
+        .filter(column.eq(parent))
+        .order_by_asc(order)
+        .all(w.txn)
+        .await?
+        .into_iter()
+        .map(value)
+        .collect())
+}
+
 /// Replaces the link rows of the record `parent` (the links' column `column`) by `rows`.
 async fn replace<A>(
     w: &Writer<'_>,

@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
 use entity::{DisciplineCode, MandateStatus, SourceKind, resv, seat, seat_discipline};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// A seat with its disciplines, as the pipeline writes it and the audit trail records it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -68,14 +68,14 @@ super::linked_record!(Seat, seat, Kind::Seat, {
         else {
             return Ok(None);
         };
-        let disciplines = access::seat_disciplines(w.viewer)
-            .filter(seat_discipline::Column::SeatId.eq(id))
-            .order_by_asc(seat_discipline::Column::DisciplineCode)
-            .all(w.txn)
-            .await?
-            .into_iter()
-            .map(|d| d.discipline_code)
-            .collect();
+        let disciplines = super::links_of(
+            w,
+            access::seat_disciplines(w.viewer),
+            (seat_discipline::Column::SeatId, id),
+            seat_discipline::Column::DisciplineCode,
+            |d| d.discipline_code,
+        )
+        .await?;
         Ok(Some(Seat { row, disciplines }))
     }
 
