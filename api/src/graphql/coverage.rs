@@ -5,16 +5,17 @@
 //! on first use, for all its dates, so a timeline costs no more statements than a single date.
 
 use super::context::request;
-use super::enums::{ApplicationStatus, DisciplineCode, MaterialKind, Phase, SubsidyKind, Theme};
+use super::enums::{
+    ApplicationStatus, DesignCriterionKind, DisciplineCode, MainTask, MaterialKind, Phase,
+    SubsidyKind, Theme,
+};
 use super::learning::LearningMaterial;
 use super::reference::CareOfficeRegion;
 use super::region::Region;
-use super::resv::DesignCriterionKind;
 use super::scalars::{Date, Money};
 use crate::access;
 use crate::service::coverage::{
-    self as service, CRITERION_COLUMNS, Disclosure, Figure, Grid, Grouping, Row, TASK_COLUMNS,
-    TASK_STATUSES,
+    self as service, Disclosure, Figure, Grid, Grouping, Row, TASK_STATUSES,
 };
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use std::sync::Arc;
@@ -55,38 +56,6 @@ impl From<Interval> for service::Interval {
         }
     }
 }
-
-/// The criteria in the order of [`CRITERION_COLUMNS`].
-const CRITERIA: [DesignCriterionKind; 5] = [
-    DesignCriterionKind::CoreDisciplines,
-    DesignCriterionKind::MandatedRepresentation,
-    DesignCriterionKind::MultidisciplinaryGovernance,
-    DesignCriterionKind::RegionalAgenda,
-    DesignCriterionKind::CitizenParticipation,
-];
-
-/// The five main tasks of an RESV (*hoofdtaken*).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MainTask {
-    /// 1. Organise mandated representation (*mandaat organiseren*).
-    Mandate,
-    /// 2. Capacity and access (*capaciteit en toegankelijkheid*).
-    CapacityAccess,
-    /// 3. Care agreements (*zorgafspraken*).
-    CareAgreements,
-    /// 4. Support the neighbourhood collaborations (*ondersteunen wijkverbanden*).
-    NeighbourhoodSupport,
-    /// 5. Facilitation (*facilitering*).
-    Facilitation,
-}
-
-const TASKS: [MainTask; 5] = [
-    MainTask::Mandate,
-    MainTask::CapacityAccess,
-    MainTask::CareAgreements,
-    MainTask::NeighbourhoodSupport,
-    MainTask::Facilitation,
-];
 
 /// Parses a stored enum value from a figure's dimension.
 fn parse<E: Copy>(all: &[E], as_str: impl Fn(E) -> &'static str, text: &str) -> Option<E> {
@@ -541,16 +510,16 @@ impl CoverageFigures {
         let (_, population) = self.base().await?;
         let rows = self.rows(Figure::Resvs).await?;
         let criteria_of = |rows: &[&Row]| -> Vec<CriterionCount> {
-            CRITERIA
+            entity::DesignCriterion::ALL
                 .iter()
                 .enumerate()
                 .map(|(i, criterion)| CriterionCount {
-                    criterion: *criterion,
+                    criterion: (*criterion).into(),
                     met: rows.iter().map(|r| r.value(2 + i)).sum(),
                 })
                 .collect()
         };
-        let minimum_at = 2 + CRITERION_COLUMNS.len();
+        let minimum_at = 2 + entity::DesignCriterion::ALL.len();
         let by_phase = entity::Phase::ALL
             .iter()
             .map(|phase| {
@@ -567,7 +536,7 @@ impl CoverageFigures {
             .collect::<Vec<_>>();
         let all: Vec<&Row> = rows.iter().collect();
         let tasks_at = minimum_at + 1;
-        let main_tasks = TASKS
+        let main_tasks = entity::MainTask::ALL
             .iter()
             .enumerate()
             .map(|(t, task)| {
@@ -577,14 +546,13 @@ impl CoverageFigures {
                         .sum()
                 };
                 TaskFigures {
-                    task: *task,
+                    task: (*task).into(),
                     not_started: count(0),
                     in_progress: count(1),
                     operational: count(2),
                 }
             })
             .collect();
-        debug_assert_eq!(TASK_COLUMNS.len(), TASKS.len());
         let covered: i64 = by_phase.iter().map(|p| p.population).sum();
         Ok(ResvCoverage {
             regions_with_resv: by_phase.iter().map(|p| p.resvs).sum(),

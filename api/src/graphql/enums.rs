@@ -3,24 +3,32 @@
 
 use entity as db;
 
-/// Declares a GraphQL enum with the same variants as a stored enum, and conversions both ways.
+/// Declares a GraphQL enum with the same variants as a stored enum (`Name`, or `Name for Stored`
+/// when the names differ), and conversions both ways. Takes the variants as written here or as
+/// one of `entity`'s declared lists hands them over (`entity::disciplines!(mirror_enum! { .. })`):
+/// their values and columns are the entity's business and are passed over.
 macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        mirror_enum!($(#[$meta])* $name for $name { $($body)* });
+    };
+    ($(#[$meta:meta])* $name:ident for $stored:ident {
+        $($(#[$vmeta:meta])* $variant:ident $(= $value:literal)? $({ $($columns:tt)* })?),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }
 
-        impl From<db::$name> for $name {
-            fn from(value: db::$name) -> Self {
-                match value { $(db::$name::$variant => $name::$variant,)+ }
+        impl From<db::$stored> for $name {
+            fn from(value: db::$stored) -> Self {
+                match value { $(db::$stored::$variant => $name::$variant,)+ }
             }
         }
 
-        impl From<$name> for db::$name {
+        impl From<$name> for db::$stored {
             fn from(value: $name) -> Self {
-                match value { $($name::$variant => db::$name::$variant,)+ }
+                match value { $($name::$variant => db::$stored::$variant,)+ }
             }
         }
     };
@@ -109,37 +117,20 @@ mirror_enum!(
     }
 );
 
-mirror_enum!(
+entity::disciplines!(mirror_enum! {
     /// The thirteen primary-care disciplines (*disciplines*) with a seat at the RESV table.
-    DisciplineCode {
-        /// General practitioners (*huisartsen*).
-        GeneralPractice,
-        /// District nursing (*wijkverpleging*).
-        DistrictNursing,
-        /// Pharmacists (*apothekers*).
-        Pharmacy,
-        /// Physiotherapists (*fysiotherapeuten*).
-        Physiotherapy,
-        /// Dietitians (*diëtisten*).
-        Dietetics,
-        /// Exercise therapists (*oefentherapeuten*).
-        ExerciseTherapy,
-        /// Occupational therapists (*ergotherapeuten*).
-        OccupationalTherapy,
-        /// Skin therapists (*huidtherapeuten*).
-        SkinTherapy,
-        /// Speech therapists (*logopedisten*).
-        SpeechTherapy,
-        /// Optometrists (*optometristen*).
-        Optometry,
-        /// Elderly-care physicians (*specialisten ouderengeneeskunde*).
-        ElderlyCareMedicine,
-        /// Physicians for people with intellectual disabilities (*artsen verstandelijk gehandicapten*).
-        IntellectualDisabilityMedicine,
-        /// Social-work organisations (*sociaal werk*).
-        SocialWork,
-    }
-);
+    DisciplineCode
+});
+
+entity::design_criteria!(mirror_enum! {
+    /// One of the five design criteria (*ontwerpcriteria*).
+    DesignCriterionKind for DesignCriterion
+});
+
+entity::main_tasks!(mirror_enum! {
+    /// The five main tasks of an RESV (*hoofdtaken*).
+    MainTask
+});
 
 mirror_enum!(
     /// The kind of party at the regional table (*regiotafel*).

@@ -4,8 +4,8 @@ use super::connection::connection;
 use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{
-    AgreementLevel, AgreementStatus, LegalForm, MandateStatus, OrderDirection, Phase, SourceKind,
-    TablePartyKind, TaskStatus, stored,
+    AgreementLevel, AgreementStatus, DesignCriterionKind, LegalForm, MandateStatus, OrderDirection,
+    Phase, SourceKind, TablePartyKind, TaskStatus, stored,
 };
 use super::node::record_id;
 use super::reference::{Discipline, Provenance, disciplines_of};
@@ -37,21 +37,6 @@ pub struct MainTasks {
     pub neighbourhood_support: TaskStatus,
     /// 5. Facilitating providers: HR, ICT and data exchange, housing, purchasing, administration.
     pub facilitation: TaskStatus,
-}
-
-/// One of the five design criteria (*ontwerpcriteria*).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DesignCriterionKind {
-    /// Agreements cover at least GP care, district nursing and pharmacy, linked to the social domain.
-    CoreDisciplines,
-    /// Participants are mandated and broadly representative (*gemandateerd en representatief*).
-    MandatedRepresentation,
-    /// Multidisciplinary governance (*multidisciplinaire governance*).
-    MultidisciplinaryGovernance,
-    /// Agreements fit the regional agenda (*regiobeeld, regioplan*).
-    RegionalAgenda,
-    /// Room for citizen participation (*burgerparticipatie*).
-    CitizenParticipation,
 }
 
 /// Whether an RESV meets one design criterion (*ontwerpcriterium*).
@@ -114,39 +99,17 @@ impl Resv {
     }
     /// The five design criteria (*ontwerpcriteria*), each met or not, with a note.
     async fn design_criteria(&self) -> Vec<DesignCriterion> {
-        let m = &self.0;
-        let c = |criterion, met, note: &Option<String>| DesignCriterion {
-            criterion,
-            met,
-            note: note.clone(),
-        };
-        vec![
-            c(
-                DesignCriterionKind::CoreDisciplines,
-                m.criterion_core_disciplines_met,
-                &m.criterion_core_disciplines_note,
-            ),
-            c(
-                DesignCriterionKind::MandatedRepresentation,
-                m.criterion_mandated_representation_met,
-                &m.criterion_mandated_representation_note,
-            ),
-            c(
-                DesignCriterionKind::MultidisciplinaryGovernance,
-                m.criterion_multidisciplinary_governance_met,
-                &m.criterion_multidisciplinary_governance_note,
-            ),
-            c(
-                DesignCriterionKind::RegionalAgenda,
-                m.criterion_regional_agenda_met,
-                &m.criterion_regional_agenda_note,
-            ),
-            c(
-                DesignCriterionKind::CitizenParticipation,
-                m.criterion_citizen_participation_met,
-                &m.criterion_citizen_participation_note,
-            ),
-        ]
+        entity::DesignCriterion::ALL
+            .iter()
+            .map(|&criterion| {
+                let (met, note) = self.0.criterion(criterion);
+                DesignCriterion {
+                    criterion: criterion.into(),
+                    met,
+                    note: note.map(str::to_owned),
+                }
+            })
+            .collect()
     }
     /// How citizens take part (*burgerparticipatie*).
     async fn citizen_participation(&self) -> Option<&str> {

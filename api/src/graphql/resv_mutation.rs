@@ -1,14 +1,17 @@
 //! Mutations of RESVs and seats.
 
 use super::context::request;
-use super::enums::{DisciplineCode, LegalForm, MandateStatus, Phase, TaskStatus};
+use super::enums::{
+    DesignCriterionKind, DisciplineCode, LegalForm, MandateStatus, Phase, TaskStatus,
+};
 use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_by, payload};
-use super::resv::{DesignCriterionKind, Resv, Seat};
+use super::resv::{Resv, Seat};
 use super::scalars::Date;
 use crate::error::ApiResult;
 use crate::service::edit_resv::{self, CriterionChange, ResvFields};
 use crate::service::edit_seats::{self, SeatFields};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entity::{MainTask, Per};
 
 /// The status of main tasks to set; absent ones stay as they are.
 #[derive(Debug, Default, InputObject)]
@@ -79,29 +82,25 @@ pub struct UpdateResvInput {
     pub internal_notes: MaybeUndefined<String>,
 }
 
-fn tasks(t: Option<MainTasksInput>) -> [Option<entity::TaskStatus>; 5] {
+fn tasks(t: Option<MainTasksInput>) -> Per<MainTask, Option<entity::TaskStatus>> {
     let t = t.unwrap_or_default();
-    [
-        t.mandate,
-        t.capacity_access,
-        t.care_agreements,
-        t.neighbourhood_support,
-        t.facilitation,
-    ]
-    .map(|s| s.map(Into::into))
+    Per::from_fn(|task| {
+        match task {
+            MainTask::Mandate => t.mandate,
+            MainTask::CapacityAccess => t.capacity_access,
+            MainTask::CareAgreements => t.care_agreements,
+            MainTask::NeighbourhoodSupport => t.neighbourhood_support,
+            MainTask::Facilitation => t.facilitation,
+        }
+        .map(Into::into)
+    })
 }
 
 fn criteria(c: Option<Vec<DesignCriterionInput>>) -> Vec<CriterionChange> {
     c.unwrap_or_default()
         .into_iter()
         .map(|c| CriterionChange {
-            index: match c.criterion {
-                DesignCriterionKind::CoreDisciplines => 0,
-                DesignCriterionKind::MandatedRepresentation => 1,
-                DesignCriterionKind::MultidisciplinaryGovernance => 2,
-                DesignCriterionKind::RegionalAgenda => 3,
-                DesignCriterionKind::CitizenParticipation => 4,
-            },
+            criterion: c.criterion.into(),
             met: c.met,
             note: c.note,
         })

@@ -242,22 +242,14 @@ fn quoted(values: impl IntoIterator<Item = String>) -> String {
 }
 
 /// The main tasks' columns, in the order of the five tasks.
-pub const TASK_COLUMNS: [&str; 5] = [
-    "task_mandate",
-    "task_capacity_access",
-    "task_care_agreements",
-    "task_neighbourhood_support",
-    "task_facilitation",
-];
+fn task_columns() -> impl Iterator<Item = &'static str> {
+    entity::MainTask::ALL.iter().map(|t| t.column())
+}
 
-/// The design criteria's columns, in the order of the five criteria.
-pub const CRITERION_COLUMNS: [&str; 5] = [
-    "criterion_core_disciplines_met",
-    "criterion_mandated_representation_met",
-    "criterion_multidisciplinary_governance_met",
-    "criterion_regional_agenda_met",
-    "criterion_citizen_participation_met",
-];
+/// The design criteria's flag columns, in the order of the five criteria.
+pub fn criterion_columns() -> impl Iterator<Item = &'static str> {
+    entity::DesignCriterion::ALL.iter().map(|c| c.met_column())
+}
 
 /// The task statuses, in the order of the task values of [`Figure::Resvs`].
 pub const TASK_STATUSES: [entity::TaskStatus; 3] = [
@@ -290,12 +282,10 @@ fn figure_sql(figure: Figure, grouping: Grouping) -> String {
              FROM t JOIN region_history r ON {r} GROUP BY t.i{group}"
         ),
         Figure::Resvs => {
-            let criteria: Vec<String> = CRITERION_COLUMNS
-                .iter()
+            let criteria: Vec<String> = criterion_columns()
                 .map(|c| format!("SUM(CASE WHEN v.{c} THEN 1 ELSE 0 END)"))
                 .collect();
-            let tasks: Vec<String> = TASK_COLUMNS
-                .iter()
+            let tasks: Vec<String> = task_columns()
                 .flat_map(|c| {
                     TASK_STATUSES.iter().map(move |s| {
                         format!("SUM(CASE WHEN v.{c} = '{}' THEN 1 ELSE 0 END)", s.as_str())
@@ -414,7 +404,9 @@ fn shape(figure: Figure) -> (usize, usize) {
         Figure::Regions => (0, 2),
         Figure::Resvs => (
             1,
-            2 + CRITERION_COLUMNS.len() + 1 + TASK_COLUMNS.len() * TASK_STATUSES.len(),
+            2 + entity::DesignCriterion::ALL.len()
+                + 1
+                + entity::MainTask::ALL.len() * TASK_STATUSES.len(),
         ),
         Figure::Seats => (2, 1),
         Figure::SharedSeats => (0, 2),

@@ -3,7 +3,7 @@
 
 use super::edit_region::entered_by;
 use super::record::{self, Writer};
-use super::rules::{criteria_of, new_resv, tasks_of};
+use super::rules::new_resv;
 use super::write::refusal;
 use crate::access::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -45,9 +45,7 @@ pub(crate) async fn region_by_code<C: ConnectionTrait>(
 /// One of the five design criteria, as set by a client.
 #[derive(Debug, Clone)]
 pub struct CriterionChange {
-    /// 0..5 in the order core disciplines, mandated representation, multidisciplinary governance,
-    /// regional agenda, citizen participation.
-    pub index: usize,
+    pub criterion: DesignCriterion,
     pub met: bool,
     pub note: Option<String>,
 }
@@ -61,8 +59,8 @@ pub struct ResvFields {
     pub phase: Option<Phase>,
     pub established_on: Clearable<NaiveDate>,
     pub contracted_from: Clearable<NaiveDate>,
-    /// Main tasks 1..5.
-    pub tasks: [Option<TaskStatus>; 5],
+    /// The status to set of each main task.
+    pub tasks: Per<MainTask, Option<TaskStatus>>,
     pub criteria: Vec<CriterionChange>,
     pub citizen_participation: Clearable<String>,
     pub website: Clearable<String>,
@@ -87,21 +85,20 @@ impl ResvFields {
         set(&mut m.phase, self.phase);
         set(&mut m.established_on, self.established_on);
         set(&mut m.contracted_from, self.contracted_from);
-        for (task, change) in tasks_of(m).into_iter().zip(self.tasks) {
-            set(task, change);
+        for (task, change) in self.tasks.iter() {
+            set(m.task_mut(task), *change);
         }
         let mut seen = BTreeSet::new();
         for c in self.criteria {
-            if !seen.insert(c.index) {
+            if !seen.insert(c.criterion) {
                 return Err(ApiError::invalid(
                     "designCriteria",
                     "each criterion at most once",
                 ));
             }
-            if let Some((met, note)) = criteria_of(m).into_iter().nth(c.index) {
-                *met = c.met;
-                *note = c.note;
-            }
+            let (met, note) = m.criterion_mut(c.criterion);
+            *met = c.met;
+            *note = c.note;
         }
         set(&mut m.citizen_participation, self.citizen_participation);
         set(&mut m.website, self.website);

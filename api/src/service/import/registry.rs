@@ -9,9 +9,7 @@ use super::row::{Columns, Row};
 use super::write::{Ctx, checked, grouped, region_of, regions_by_code, write_rows};
 use crate::access;
 use crate::error::ApiResult;
-use crate::service::rules::{
-    Agreement, CRITERIA, CRITERION_NOTES, Seat, TASKS, criteria_of, new_region, new_resv, tasks_of,
-};
+use crate::service::rules::{Agreement, Seat, new_region, new_resv};
 use entity::*;
 use std::collections::HashMap;
 
@@ -171,27 +169,36 @@ pub async fn resvs(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         row.set("contracted_from", &mut m.contracted_from, |row, c| {
             row.opt_date(c)
         });
-        for (column, task) in TASKS.iter().zip(tasks_of(&mut m)) {
-            row.set(column, task, |row, c| {
+        for &task in MainTask::ALL {
+            row.set(task.column(), m.task_mut(task), |row, c| {
                 row.one_of(c, TaskStatus::ALL, TaskStatus::as_str, TaskStatus::VALUES)
             });
         }
         if row.has("criteria_met") {
             let met = row.list("criteria_met");
             for item in &met {
-                if !CRITERIA.contains(&item.to_ascii_uppercase().as_str()) {
+                if DesignCriterion::from_value(&item.to_ascii_uppercase()).is_none() {
                     row.bad(
                         "criteria_met",
-                        format!("`{item}` is not one of {}", CRITERIA.join(", ")),
+                        format!(
+                            "`{item}` is not one of {}",
+                            DesignCriterion::VALUES.join(", ")
+                        ),
                     );
                 }
             }
-            for (name, (flag, _)) in CRITERIA.iter().zip(criteria_of(&mut m)) {
-                *flag = met.iter().any(|i| i.eq_ignore_ascii_case(name));
+            for &criterion in DesignCriterion::ALL {
+                let (flag, _) = m.criterion_mut(criterion);
+                *flag = met
+                    .iter()
+                    .any(|i| i.eq_ignore_ascii_case(criterion.as_str()));
             }
         }
-        for (column, (_, note)) in CRITERION_NOTES.iter().zip(criteria_of(&mut m)) {
-            row.set(column, note, |row, c| Some(row.optional(c)));
+        for &criterion in DesignCriterion::ALL {
+            let (_, note) = m.criterion_mut(criterion);
+            row.set(criterion.note_column(), note, |row, c| {
+                Some(row.optional(c))
+            });
         }
         for (column, text) in [
             ("citizen_participation", &mut m.citizen_participation),

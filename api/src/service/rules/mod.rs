@@ -20,7 +20,7 @@ pub use collaboration::{Collaboration, POPULATION};
 pub use material::Material;
 pub use region::new_region;
 pub use regional_table::new_party;
-pub use resv::{CRITERIA, CRITERION_NOTES, TASKS, criteria_of, new_resv, tasks_of};
+pub use resv::new_resv;
 pub use seat::Seat;
 pub use subsidy::{new_subsidy, subsidy_range};
 pub use voucher::VOUCHER_RANGE;

@@ -6,7 +6,7 @@ use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
-use entity::{LegalForm, Phase, SourceKind, TaskStatus, resv};
+use entity::{DesignCriterion, LegalForm, Phase, SourceKind, TaskStatus, resv};
 use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The longest note of a design criterion.
@@ -55,70 +55,6 @@ pub fn new_resv(region_id: i32, source_reference: Option<String>) -> resv::Model
     }
 }
 
-/// The five design criteria as the export names them, in the order of their columns.
-pub const CRITERIA: [&str; 5] = [
-    "CORE_DISCIPLINES",
-    "MANDATED_REPRESENTATION",
-    "MULTIDISCIPLINARY_GOVERNANCE",
-    "REGIONAL_AGENDA",
-    "CITIZEN_PARTICIPATION",
-];
-
-/// The note column of each design criterion, in the order of [`CRITERIA`].
-pub const CRITERION_NOTES: [&str; 5] = [
-    "criterion_core_disciplines_note",
-    "criterion_mandated_representation_note",
-    "criterion_multidisciplinary_governance_note",
-    "criterion_regional_agenda_note",
-    "criterion_citizen_participation_note",
-];
-
-/// The column of each of the five main tasks.
-pub const TASKS: [&str; 5] = [
-    "task_mandate",
-    "task_capacity_access",
-    "task_care_agreements",
-    "task_neighbourhood_support",
-    "task_facilitation",
-];
-
-/// Each design criterion's flag and note, in the order of [`CRITERIA`].
-pub fn criteria_of(m: &mut resv::Model) -> [(&mut bool, &mut Option<String>); 5] {
-    [
-        (
-            &mut m.criterion_core_disciplines_met,
-            &mut m.criterion_core_disciplines_note,
-        ),
-        (
-            &mut m.criterion_mandated_representation_met,
-            &mut m.criterion_mandated_representation_note,
-        ),
-        (
-            &mut m.criterion_multidisciplinary_governance_met,
-            &mut m.criterion_multidisciplinary_governance_note,
-        ),
-        (
-            &mut m.criterion_regional_agenda_met,
-            &mut m.criterion_regional_agenda_note,
-        ),
-        (
-            &mut m.criterion_citizen_participation_met,
-            &mut m.criterion_citizen_participation_note,
-        ),
-    ]
-}
-
-/// Each main task's status, in the order of [`TASKS`].
-pub fn tasks_of(m: &mut resv::Model) -> [&mut TaskStatus; 5] {
-    [
-        &mut m.task_mandate,
-        &mut m.task_capacity_access,
-        &mut m.task_care_agreements,
-        &mut m.task_neighbourhood_support,
-        &mut m.task_facilitation,
-    ]
-}
-
 super::single_row_record!(resv, Kind::Resv, {
     async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
         Ok(access::resvs(w.viewer)
@@ -135,8 +71,9 @@ super::single_row_record!(resv, Kind::Resv, {
         let mut rules = Rules::default();
         rules.text("name", &mut self.name, 200);
         rules.optional_text("treasurer", &mut self.treasurer, 200);
-        for (column, (_, note)) in CRITERION_NOTES.iter().zip(criteria_of(self)) {
-            rules.optional_text(column, note, CRITERION_NOTE);
+        for &criterion in DesignCriterion::ALL {
+            let (_, note) = self.criterion_mut(criterion);
+            rules.optional_text(criterion.note_column(), note, CRITERION_NOTE);
         }
         rules.optional_text(
             "citizen_participation",
