@@ -30,6 +30,9 @@ macro_rules! listed {
             fn index(self) -> usize {
                 self as usize
             }
+            fn from_value(value: &str) -> Option<$name> {
+                $name::from_value(value)
+            }
         }
     };
 }
@@ -69,6 +72,8 @@ pub trait Listed: Copy + 'static {
     const ALL: &'static [Self];
     /// The variant's place in [`Listed::ALL`].
     fn index(self) -> usize;
+    /// The variant stored (or exported) as `value`, if any.
+    fn from_value(value: &str) -> Option<Self>;
 }
 
 /// One value for each variant of a declared list `K` (a design criterion, a main task, a
@@ -99,6 +104,16 @@ impl<K: Listed, T> Per<K, T> {
     /// Each variant with its value, in declaration order.
     pub fn iter(&self) -> impl Iterator<Item = (K, &T)> {
         K::ALL.iter().copied().zip(&self.values)
+    }
+}
+
+impl<K: Listed, T> Per<K, Option<T>> {
+    /// Every variant's value, if every variant has one.
+    pub fn all(self) -> Option<Per<K, T>> {
+        Some(Per {
+            values: self.values.into_iter().collect::<Option<_>>()?,
+            key: std::marker::PhantomData,
+        })
     }
 }
 
