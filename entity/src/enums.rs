@@ -180,7 +180,7 @@ stored_enum!(
 
 /// The five design criteria (*ontwerpcriteria*), declared once: hands `$then! { <head> { <docs>
 /// Variant = "EXPORTED_NAME" { met: flag_column, note: note_column }, ... } }` to a declaring
-/// macro. [`DesignCriterion`] (with its columns and the accessors on [`crate::resv::Model`]) and
+/// macro. [`DesignCriterion`] (with its columns; the RESV row's accessors are in `resv.rs`) and
 /// the API's GraphQL enum are both expanded from it; validation, import and coverage go through
 /// them.
 #[macro_export]
@@ -219,18 +219,6 @@ macro_rules! criterion_enum {
                 match self { $($name::$variant => stringify!($note),)+ }
             }
         }
-
-        impl crate::resv::Model {
-            /// Whether the RESV meets `criterion`, and its note.
-            pub fn criterion(&self, criterion: $name) -> (bool, Option<&str>) {
-                match criterion { $($name::$variant => (self.$met, self.$note.as_deref()),)+ }
-            }
-
-            /// The flag and note of `criterion`, to change.
-            pub fn criterion_mut(&mut self, criterion: $name) -> (&mut bool, &mut Option<String>) {
-                match criterion { $($name::$variant => (&mut self.$met, &mut self.$note),)+ }
-            }
-        }
     };
 }
 
@@ -246,7 +234,7 @@ impl DesignCriterion {
 
 /// The five main tasks (*hoofdtaken*) of an RESV, declared once: hands `$then! { <head> { <docs>
 /// Variant = "NAME" { column: status_column }, ... } }` to a declaring macro. [`MainTask`] (with
-/// its column and the accessors on [`crate::resv::Model`]) and the API's GraphQL enum are both
+/// its column; the RESV row's accessors are in `resv.rs`) and the API's GraphQL enum are both
 /// expanded from it.
 #[macro_export]
 macro_rules! main_tasks {
@@ -277,18 +265,6 @@ macro_rules! task_enum {
             /// The column of the task's status, in the RESV row, its history, export and import.
             pub fn column(self) -> &'static str {
                 match self { $($name::$variant => stringify!($column),)+ }
-            }
-        }
-
-        impl crate::resv::Model {
-            /// The status of main task `task`.
-            pub fn task(&self, task: $name) -> TaskStatus {
-                match task { $($name::$variant => self.$column,)+ }
-            }
-
-            /// The status of main task `task`, to change.
-            pub fn task_mut(&mut self, task: $name) -> &mut TaskStatus {
-                match task { $($name::$variant => &mut self.$column,)+ }
             }
         }
     };

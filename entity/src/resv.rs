@@ -51,3 +51,45 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The RESV row's accessors of each design criterion, expanded from [`crate::design_criteria!`].
+macro_rules! criterion_accessors {
+    ($name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $value:literal { met: $met:ident, note: $note:ident $(,)? }),+ $(,)?
+    }) => {
+        impl Model {
+            /// Whether the RESV meets `criterion`, and its note.
+            pub fn criterion(&self, criterion: $name) -> (bool, Option<&str>) {
+                match criterion { $($name::$variant => (self.$met, self.$note.as_deref()),)+ }
+            }
+
+            /// The flag and note of `criterion`, to change.
+            pub fn criterion_mut(&mut self, criterion: $name) -> (&mut bool, &mut Option<String>) {
+                match criterion { $($name::$variant => (&mut self.$met, &mut self.$note),)+ }
+            }
+        }
+    };
+}
+
+crate::design_criteria!(criterion_accessors! { DesignCriterion });
+
+/// The RESV row's accessors of each main task, expanded from [`crate::main_tasks!`].
+macro_rules! task_accessors {
+    ($name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $value:literal { column: $column:ident $(,)? }),+ $(,)?
+    }) => {
+        impl Model {
+            /// The status of main task `task`.
+            pub fn task(&self, task: $name) -> TaskStatus {
+                match task { $($name::$variant => self.$column,)+ }
+            }
+
+            /// The status of main task `task`, to change.
+            pub fn task_mut(&mut self, task: $name) -> &mut TaskStatus {
+                match task { $($name::$variant => &mut self.$column,)+ }
+            }
+        }
+    };
+}
+
+crate::main_tasks!(task_accessors! { MainTask });
