@@ -79,20 +79,15 @@ impl Agreement {
     }
 
     async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
-        let id = self.row.id;
-        let rows = self
-            .disciplines
-            .iter()
-            .map(|&discipline_code| agreement_discipline::Model {
-                agreement_id: id,
-                discipline_code,
-            })
-            .collect();
-        super::replace::<agreement_discipline::ActiveModel>(
+        let agreement_id = self.row.id;
+        super::replace::<agreement_discipline::ActiveModel, _>(
             w,
-            agreement_discipline::Column::AgreementId,
-            id,
-            rows,
+            (agreement_discipline::Column::AgreementId, agreement_id),
+            &self.disciplines,
+            |discipline_code| agreement_discipline::Model {
+                agreement_id,
+                discipline_code,
+            },
         )
         .await
     }

@@ -49,20 +49,15 @@ impl Collaboration {
     }
 
     async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
-        let id = self.row.id;
-        let rows = self
-            .disciplines
-            .iter()
-            .map(|&discipline_code| nc_discipline::Model {
-                collaboration_id: id,
-                discipline_code,
-            })
-            .collect();
-        super::replace::<nc_discipline::ActiveModel>(
+        let collaboration_id = self.row.id;
+        super::replace::<nc_discipline::ActiveModel, _>(
             w,
-            nc_discipline::Column::CollaborationId,
-            id,
-            rows,
+            (nc_discipline::Column::CollaborationId, collaboration_id),
+            &self.disciplines,
+            |discipline_code| nc_discipline::Model {
+                collaboration_id,
+                discipline_code,
+            },
         )
         .await
     }

@@ -49,35 +49,22 @@ impl Material {
     }
 
     async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
-        let id = self.row.id;
-        let themes = self
-            .themes
-            .iter()
-            .map(|&theme| material_theme::Model {
-                material_id: id,
-                theme,
-            })
-            .collect();
-        super::replace::<material_theme::ActiveModel>(
+        let material_id = self.row.id;
+        super::replace::<material_theme::ActiveModel, _>(
             w,
-            material_theme::Column::MaterialId,
-            id,
-            themes,
+            (material_theme::Column::MaterialId, material_id),
+            &self.themes,
+            |theme| material_theme::Model { material_id, theme },
         )
         .await?;
-        let regions = self
-            .region_ids
-            .iter()
-            .map(|&region_id| material_region::Model {
-                material_id: id,
-                region_id,
-            })
-            .collect();
-        super::replace::<material_region::ActiveModel>(
+        super::replace::<material_region::ActiveModel, _>(
             w,
-            material_region::Column::MaterialId,
-            id,
-            regions,
+            (material_region::Column::MaterialId, material_id),
+            &self.region_ids,
+            |region_id| material_region::Model {
+                material_id,
+                region_id,
+            },
         )
         .await
     }

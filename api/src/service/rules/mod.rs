@@ -183,17 +183,19 @@ where
         .collect())
 }
 
-/// Replaces the link rows of the record `parent` (the links' column `column`) by `rows`.
-async fn replace<A>(
+/// Replaces the link rows of the record `parent` (the links' column `column`) by one `link(item)`
+/// per item: the counterpart of [`links_of`].
+async fn replace<A, T: Copy>(
     w: &Writer<'_>,
-    column: <A::Entity as sea_orm::EntityTrait>::Column,
-    parent: i32,
-    rows: Vec<<A::Entity as sea_orm::EntityTrait>::Model>,
+    (column, parent): (<A::Entity as sea_orm::EntityTrait>::Column, i32),
+    items: &[T],
+    link: impl Fn(T) -> <A::Entity as sea_orm::EntityTrait>::Model,
 ) -> ApiResult<()>
 where
     A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
     <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
 {
+    let rows = items.iter().map(|&item| link(item)).collect();
     crate::service::write::replace_links::<_, A>(w.txn, (column, parent), rows).await
 }
 

@@ -44,18 +44,18 @@ impl Seat {
     }
 
     async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
-        let (id, resv_id) = (self.row.id, self.row.resv_id);
-        let rows = self
-            .disciplines
-            .iter()
-            .map(|&discipline_code| seat_discipline::Model {
-                seat_id: id,
+        let (seat_id, resv_id) = (self.row.id, self.row.resv_id);
+        super::replace::<seat_discipline::ActiveModel, _>(
+            w,
+            (seat_discipline::Column::SeatId, seat_id),
+            &self.disciplines,
+            |discipline_code| seat_discipline::Model {
+                seat_id,
                 discipline_code,
                 resv_id,
-            })
-            .collect();
-        super::replace::<seat_discipline::ActiveModel>(w, seat_discipline::Column::SeatId, id, rows)
-            .await
+            },
+        )
+        .await
     }
 }
 
