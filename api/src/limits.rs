@@ -14,9 +14,10 @@ pub struct Limits {
     /// Deepest selection a query may make.
     #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 16, global = true)]
     pub max_depth: usize,
-    /// Highest cost of a query: every field costs 1, a connection's fields count `first` (or
-    /// `last`) times.
-    #[arg(long, env = "MAX_QUERY_COST", default_value_t = 25_000, global = true)]
+    /// Highest estimated cost of an operation: every field costs 1, a connection's selection
+    /// counts `first` (or `last`) times, a plain list's as often as it may hold items (see
+    /// `graphql/cost.rs`).
+    #[arg(long, env = "MAX_QUERY_COST", default_value_t = 50_000, global = true)]
     pub max_cost: usize,
     /// Most aliases in a document.
     #[arg(long, env = "MAX_ALIASES", default_value_t = 30, global = true)]

@@ -56,11 +56,7 @@ impl RateLimiters {
         client: Option<IpAddr>,
     ) -> Result<Option<Allowance>, Exceeded> {
         let role = viewer.role();
-        let key = match (viewer.sub(), client) {
-            (Some(sub), _) => format!("sub:{sub}"),
-            (None, Some(ip)) => format!("ip:{ip}"),
-            (None, None) => "ip:unknown".to_owned(),
-        };
+        let key = key(viewer, client);
         let Some(limiter) = self.by_role.get(&role) else {
             return Ok(None);
         };
@@ -76,6 +72,41 @@ impl RateLimiters {
                     limit,
                     retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
                 })
+            }
+        }
+    }
+}
+
+/// Fields of an answer (or rows of an export) that one unit of quota pays for: a request costs
+/// one unit per hundred, at least one.
+pub const FIELDS_PER_UNIT: usize = 100;
+
+/// The units of quota an answer of `fields` fields costs.
+pub fn units(fields: usize) -> u32 {
+    u32::try_from(fields.div_ceil(FIELDS_PER_UNIT).max(1)).unwrap_or(u32::MAX)
+}
+
+/// The key a viewer's quota is kept under: its subject, or an anonymous client's address.
+fn key(viewer: &Viewer, client: Option<IpAddr>) -> String {
+    match (viewer.sub(), client) {
+        (Some(sub), _) => format!("sub:{sub}"),
+        (None, Some(ip)) => format!("ip:{ip}"),
+        (None, None) => "ip:unknown".to_owned(),
+    }
+}
+
+impl RateLimiters {
+    /// Takes `units` more from the quota of `viewer`, as far as the quota goes: what an
+    /// admitted request cost beyond the one unit its admission took. A quota an expensive
+    /// request spent refuses the requests that follow.
+    pub fn charge(&self, viewer: &Viewer, client: Option<IpAddr>, units: u32) {
+        let Some(limiter) = self.by_role.get(&viewer.role()) else {
+            return;
+        };
+        let key = key(viewer, client);
+        for _ in 0..units {
+            if limiter.check_key(&key).is_err() {
+                break;
             }
         }
     }
@@ -135,6 +166,33 @@ impl Drop for Waiting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_pays_a_unit_per_hundred_fields_and_at_least_one() {
+        assert_eq!(units(0), 1);
+        assert_eq!(units(100), 1);
+        assert_eq!(units(101), 2);
+        assert_eq!(units(2_700), 27);
+    }
+
+    #[test]
+    fn a_charge_spends_the_quota_the_next_request_needs() {
+        let quotas = crate::limits::Limits {
+            rate_limits: "anonymous=10".to_owned(),
+            ..crate::limits::Limits::default()
+        }
+        .quotas()
+        .expect("valid")
+        .expect("on");
+        let limiters = RateLimiters::new(quotas);
+        let client = Some(IpAddr::from([192, 0, 2, 1]));
+        let other = Some(IpAddr::from([192, 0, 2, 2]));
+        assert!(limiters.take(&Viewer::Anonymous, client).is_ok());
+        limiters.charge(&Viewer::Anonymous, client, 50);
+        assert!(limiters.take(&Viewer::Anonymous, client).is_err());
+        // Another client's quota is its own.
+        assert!(limiters.take(&Viewer::Anonymous, other).is_ok());
+    }
 
     #[tokio::test]
     async fn operations_beyond_the_slots_wait_their_turn() {

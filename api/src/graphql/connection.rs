@@ -82,10 +82,3 @@ macro_rules! connection {
 }
 
 pub(crate) use connection;
-
-/// The cost of a connection field for the query cost limit: its selection counts once per node
-/// asked for (`first` or `last`, at most 100), so a page of 100 costs a hundred times its fields.
-pub fn connection_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let nodes = first.or(last).unwrap_or(1).clamp(1, 100) as usize;
-    1 + nodes.saturating_mul(child_complexity)
-}

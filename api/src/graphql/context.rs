@@ -20,6 +20,8 @@ pub struct ReferenceTables {
     pub disciplines: Versioned<DisciplineTable>,
     pub care_office_regions: Versioned<Table<i32, entity::care_office_region::Model>>,
     pub iza_regions: Versioned<Table<i32, entity::iza_region::Model>>,
+    /// The largest lists of the public relations, for the query cost estimate.
+    pub list_sizes: Versioned<crate::service::sizes::Sizes>,
 }
 
 /// The reference tables and the data version a request began at.
@@ -74,6 +76,34 @@ impl RequestContext {
             },
             driver,
         )
+    }
+
+    /// The data version the request began at, when it reads at one (a mutation does not).
+    pub fn data_version(&self) -> Option<i64> {
+        self.tables.as_ref().map(|t| t.version)
+    }
+
+    /// The largest lists of the public relations at the request's data version: kept, or read
+    /// once per version. `None` for a request that reads at no known version (a mutation, or
+    /// a server without the watcher of the data version) or when they cannot be read: the
+    /// estimate then counts such lists as one, and the answer's actual cost is charged all the
+    /// same.
+    pub async fn list_sizes(&self) -> Option<Arc<crate::service::sizes::Sizes>> {
+        let at = self.tables.as_ref().filter(|at| at.version > 0)?;
+        if let Some(sizes) = at.tables.list_sizes.get(at.version) {
+            return Some(sizes);
+        }
+        match crate::service::sizes::largest(&self.read_pool).await {
+            Ok(sizes) => {
+                let sizes = Arc::new(sizes);
+                at.tables.list_sizes.put(at.version, sizes.clone());
+                Some(sizes)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "Could not read the largest lists for the cost estimate.");
+                None
+            }
+        }
     }
 
     /// Every discipline: kept in memory at the request's data version, or else read once for

@@ -1,7 +1,6 @@
 //! ZonMw subsidies and vouchers.
 
 use super::connection::connection;
-use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{
     ApplicationStatus, DisciplineCode, OrderDirection, SourceKind, SubsidyKind, stored,
@@ -263,7 +262,6 @@ pub struct FundingQuery;
 impl FundingQuery {
     /// ZonMw subsidies (*subsidies*) visible to you; by application date unless told otherwise.
     /// Without a token only granted subsidies are visible.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn subsidies(
         &self,
         ctx: &Context<'_>,
@@ -309,7 +307,6 @@ impl FundingQuery {
 
     /// ZonMw vouchers (*vouchers*) visible to you; by application date unless told otherwise.
     /// Without a token only granted vouchers are visible.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn vouchers(
         &self,
         ctx: &Context<'_>,

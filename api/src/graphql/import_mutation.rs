@@ -64,11 +64,20 @@ pub struct ImportPayload {
     pub unchanged: i32,
     /// Whether the changes were written.
     pub applied: bool,
+    /// The problems found, the first hundred of them in file order (all: `problemCount`).
     pub problems: Vec<ImportProblem>,
+    /// How many problems were found.
+    pub problem_count: i32,
     /// The stored values empty cells clear (an empty cell in a column the file has means
-    /// "clear"); a dry run shows them before anything is lost.
+    /// "clear"), the first hundred of them in file order (all: `clearedCount`); a dry run shows
+    /// them before anything is lost.
     pub cleared: Vec<ImportCleared>,
+    /// How many stored values the empty cells clear.
+    pub cleared_count: i32,
 }
+
+/// The most problems and cleared values an import payload lists (the CLI reports every one).
+pub const MAX_LISTED: usize = 100;
 
 /// A stored value an import clears.
 #[derive(SimpleObject)]
@@ -91,9 +100,12 @@ impl From<Report> for ImportPayload {
             updated: count(report.updated),
             unchanged: count(report.unchanged),
             applied: report.applied,
+            problem_count: count(report.problems.len()),
+            cleared_count: count(report.cleared.len()),
             problems: report
                 .problems
                 .into_iter()
+                .take(MAX_LISTED)
                 .map(|p| ImportProblem {
                     row: count(p.row),
                     column: p.column,
@@ -103,6 +115,7 @@ impl From<Report> for ImportPayload {
             cleared: report
                 .cleared
                 .into_iter()
+                .take(MAX_LISTED)
                 .map(|c| ImportCleared {
                     row: count(c.row),
                     field: c.field,

@@ -1,7 +1,6 @@
 //! LeVEL learning materials (*Leer- en Verbeternetwerk Eerste Lijn*).
 
 use super::connection::connection;
-use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{MaterialKind, OrderDirection, SourceKind, Theme, Visibility, stored};
 use super::node::record_id;
@@ -168,7 +167,6 @@ pub struct LearningQuery;
 impl LearningQuery {
     /// LeVEL learning materials visible to you; newest first unless told otherwise. Without a
     /// token only public materials are visible.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn learning_materials(
         &self,
         ctx: &Context<'_>,

@@ -4,6 +4,7 @@
 mod audit;
 pub mod connection;
 pub mod context;
+pub mod cost;
 pub mod coverage;
 mod enums;
 mod errors;
@@ -96,10 +97,12 @@ pub fn schema() -> RegistrySchema {
 
 /// Builds the schema with `settings`.
 pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
+    let costs = cost::Costs::new(settings.max_cost);
+    let shape = costs.shape();
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(settings.coverage)
+        .extension(costs)
         .limit_depth(settings.max_depth)
-        .limit_complexity(settings.max_cost)
         .limit_directives(settings.max_directives);
     if !settings.introspection {
         builder = builder.disable_introspection();
@@ -111,7 +114,15 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
         // Spans per parse, validation, execution and resolver, under the request's span.
         builder = builder.extension(async_graphql::extensions::Tracing);
     }
-    builder.finish()
+    let schema = builder.finish();
+    match cost::Shape::of_sdl(&schema.sdl()) {
+        Ok(read) => {
+            let _ = shape.set(read);
+        }
+        // The schema's own SDL always parses; were it not to, no operation could be costed.
+        Err(error) => panic!("the schema's SDL does not parse: {error}"),
+    }
+    schema
 }
 
 /// The code of an error the engine raised before execution: a limit it names, or the client's.
@@ -119,8 +130,6 @@ fn engine_error_code(message: &str) -> &'static str {
     use crate::limits::Limit;
     if message.contains("nested too deep") {
         Limit::Depth.code()
-    } else if message.contains("too complex") {
-        Limit::Cost.code()
     } else if message.contains("number of directives") {
         Limit::Directives.code()
     } else {

@@ -1,7 +1,6 @@
 //! Neighbourhood collaborations (*hechte wijkverbanden*).
 
 use super::connection::connection;
-use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{CollaborationStatus, DisciplineCode, OrderDirection, SourceKind, stored};
 use super::node::record_id;
@@ -169,7 +168,6 @@ pub struct NeighbourhoodQuery;
 impl NeighbourhoodQuery {
     /// Neighbourhood collaborations (*hechte wijkverbanden*), filtered and ordered; by name unless
     /// told otherwise.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn neighbourhood_collaborations(
         &self,
         ctx: &Context<'_>,

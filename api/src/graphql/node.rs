@@ -13,7 +13,7 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
 
 /// The most ids `nodes(ids:)` takes at once.
-const MAX_NODES: usize = 100;
+pub const MAX_IDS: usize = 100;
 
 /// An object with a global id that `node(id:)` can fetch again.
 #[derive(Interface)]
@@ -164,10 +164,8 @@ impl NodeQuery {
     /// Fetches up to 100 objects by their global ids, in the order given; null for each id that does
     /// not exist or is not visible to you. Objects of one type are fetched in one batch.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
-        if ids.len() > MAX_NODES {
-            return Err(
-                ApiError::invalid("ids", format!("at most {MAX_NODES} ids at once")).into(),
-            );
+        if ids.len() > MAX_IDS {
+            return Err(ApiError::invalid("ids", format!("at most {MAX_IDS} ids at once")).into());
         }
         futures::future::join_all(ids.iter().map(|id| resolve(ctx, id)))
             .await

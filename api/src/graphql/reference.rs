@@ -1,7 +1,6 @@
 //! Reference data: care-office regions, IZA regions and disciplines.
 
 use super::connection::connection;
-use super::connection::connection_cost;
 use super::context::{RequestContext, request, wants_total};
 use super::enums::DisciplineCode;
 use super::node::global_id;
@@ -253,7 +252,6 @@ pub struct ReferenceQuery;
 #[Object]
 impl ReferenceQuery {
     /// The 31 care-office regions (*zorgkantoorregio's*), by code.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn care_office_regions(
         &self,
         ctx: &Context<'_>,
@@ -277,7 +275,6 @@ impl ReferenceQuery {
     }
 
     /// The 42 IZA regions, by code.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn iza_regions(
         &self,
         ctx: &Context<'_>,

@@ -1,7 +1,6 @@
 //! Regions: the ~54 regions with (at most) one RESV each.
 
 use super::connection::connection;
-use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{
     ApplicationStatus, Confidence, OrderDirection, Phase, SourceKind, SubsidyKind, stored,
@@ -158,18 +157,17 @@ impl Region {
             .await?
             .map(Resv))
     }
-    /// ZonMw subsidies of the region visible to you, by application date.
+    /// ZonMw subsidies of the region visible to you, by application date: the latest
+    /// twenty at most (all of them: `subsidies(filter: {regionCodes})`).
     async fn subsidies(&self, ctx: &Context<'_>) -> Result<Vec<Subsidy>> {
         let loaded = request(ctx)?
             .loaders
             .subsidies_by_region()
             .load_one(self.0.id)
-            .await?;
-        Ok(loaded
-            .unwrap_or_default()
-            .into_iter()
-            .map(Subsidy)
-            .collect())
+            .await?
+            .unwrap_or_default();
+        let older = loaded.len().saturating_sub(MAX_SUBSIDIES);
+        Ok(loaded.into_iter().skip(older).map(Subsidy).collect())
     }
     /// ZonMw vouchers of the region visible to you, one per discipline at most.
     async fn vouchers(&self, ctx: &Context<'_>) -> Result<Vec<Voucher>> {
@@ -213,7 +211,8 @@ impl Region {
             .map(RegionalTableParty)
             .collect())
     }
-    /// LeVEL learning materials related to this region that are visible to you.
+    /// LeVEL learning materials related to this region that are visible to you: a hundred at
+    /// most (all of them: `learningMaterials(filter: {regionCodes})`).
     async fn learning_materials(&self, ctx: &Context<'_>) -> Result<Vec<LearningMaterial>> {
         let loaders = &request(ctx)?.loaders;
         let links = loaders
@@ -226,9 +225,16 @@ impl Region {
         Ok(ids
             .iter()
             .filter_map(|id| found.get(id).cloned().map(LearningMaterial))
+            .take(MAX_MATERIALS)
             .collect())
     }
 }
+
+/// The most subsidies `Region.subsidies` lists (its latest).
+pub const MAX_SUBSIDIES: usize = 20;
+
+/// The most materials `Region.learningMaterials` lists.
+pub const MAX_MATERIALS: usize = 100;
 
 /// The regions at the other end of merge and split `links` (renames left out), in their order.
 async fn linked(
@@ -331,7 +337,6 @@ impl RegionQuery {
     }
 
     /// Regions (*regio's*), filtered and ordered; by code unless told otherwise.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn regions(
         &self,
         ctx: &Context<'_>,

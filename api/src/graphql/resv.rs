@@ -1,7 +1,6 @@
 //! RESVs, their seats, agreements and the regional table.
 
 use super::connection::connection;
-use super::connection::connection_cost;
 use super::context::{request, wants_total};
 use super::enums::{
     AgreementLevel, AgreementStatus, DesignCriterionKind, LegalForm, MandateStatus, OrderDirection,
@@ -467,7 +466,6 @@ pub struct ResvQuery;
 impl ResvQuery {
     /// RESVs (*regionale eerstelijnssamenwerkingsverbanden*), filtered and ordered; by name unless
     /// told otherwise.
-    #[graphql(complexity = "connection_cost(first, last, child_complexity)")]
     async fn resvs(
         &self,
         ctx: &Context<'_>,

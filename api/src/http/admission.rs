@@ -24,6 +24,19 @@ use super::responses::{self, Media};
 #[derive(Debug, Clone)]
 pub struct Admitted {
     pub viewer: Viewer,
+    /// The client's address (an anonymous viewer's quota is kept by it).
+    pub client: Option<std::net::IpAddr>,
+}
+
+impl Admitted {
+    /// Charges the viewer's quota for what the request cost beyond the unit its admission took:
+    /// `fields` fields of an answer, or rows of an export (see [`crate::throttle::units`]).
+    pub fn charge(&self, state: &AppState, fields: usize) {
+        if let Some(limiters) = &state.http.rate {
+            let units = crate::throttle::units(fields).saturating_sub(1);
+            limiters.charge(&self.viewer, self.client, units);
+        }
+    }
 }
 
 /// The operation an endpoint answered, put in the response's extensions for the access log.
@@ -42,7 +55,8 @@ pub async fn admit(State(state): State<AppState>, mut request: Request, next: Ne
         Err(refusal) => (*refusal, "none"),
         Ok((viewer, rate)) => {
             let role = viewer.role().map_or("anonymous", Role::as_str);
-            request.extensions_mut().insert(Admitted { viewer });
+            let client = client_of(&request);
+            request.extensions_mut().insert(Admitted { viewer, client });
             let limit = state.http.limits.request_timeout();
             let response = match tokio::time::timeout(limit, next.run(request)).await {
                 Ok(response) => response,
@@ -70,6 +84,14 @@ pub async fn admit(State(state): State<AppState>, mut request: Request, next: Ne
     response
 }
 
+/// The address the request came from.
+fn client_of(request: &Request) -> Option<std::net::IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
 /// The `RateLimit-*` headers of an admitted request.
 type RateHeaders = Vec<(&'static str, String)>;
 
@@ -82,10 +104,7 @@ fn admission(state: &AppState, request: &Request) -> Result<(Viewer, RateHeaders
         .map(|v| v.to_str().unwrap_or("\u{0}"));
     let viewer = auth::authenticate(&state.verifier, authorization)
         .map_err(|err| Box::new(responses::unauthorized(&err)))?;
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+    let client = client_of(request);
     let Some(limiters) = &state.http.rate else {
         return Ok((viewer, Vec::new()));
     };

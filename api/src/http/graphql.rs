@@ -16,7 +16,6 @@
 use super::admission::{self, Admitted, Answered};
 use super::operation::{self, Operation};
 use super::responses::{self, Media, error_response};
-use crate::access::Viewer;
 use crate::limits::Limit;
 use crate::state::AppState;
 use async_graphql::http::GraphiQLSource;
@@ -85,7 +84,7 @@ fn finish(response: &async_graphql::Response, media: Media) -> (StatusCode, Opti
 /// Executes one classified request in a turn and records it under its operation's name.
 async fn run(
     state: &AppState,
-    viewer: &Viewer,
+    admitted: &Admitted,
     request: async_graphql::Request,
     operation: &Operation,
 ) -> async_graphql::Response {
@@ -105,11 +104,12 @@ async fn run(
         state.db.clone(),
         read_pool,
         tables,
-        viewer.clone(),
+        admitted.viewer.clone(),
         request,
     )
     .await;
     drop(turn);
+    admitted.charge(state, crate::graphql::cost::reported(&response));
     for error in &response.errors {
         let code = error.extensions.as_ref().and_then(|x| x.get("code"));
         for limit in [Limit::Depth, Limit::Cost, Limit::Directives] {
@@ -151,13 +151,13 @@ impl Executed {
 /// that the next read of any viewer on this replica, cached or not, shows the change.
 async fn execute(
     state: &AppState,
-    viewer: &Viewer,
+    admitted: &Admitted,
     request: async_graphql::Request,
     operation: &Operation,
     media: Media,
 ) -> Executed {
     let mutation = operation.is_mutation();
-    let key = (viewer.role().is_none() && !mutation && request.uploads.is_empty())
+    let key = (admitted.viewer.role().is_none() && !mutation && request.uploads.is_empty())
         .then(|| state.cache.key(media.content_type(), &request))
         .flatten();
     if let Some(key) = &key {
@@ -172,7 +172,7 @@ async fn execute(
             };
         }
     }
-    let answer = run(state, viewer, request, operation).await;
+    let answer = run(state, admitted, request, operation).await;
     if mutation {
         // Where queries read: with a lagging replica, data and version stay in step.
         state
@@ -216,7 +216,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     let Some(media) = responses::negotiate(headers) else {
         return responses::not_acceptable();
     };
-    let Some(Admitted { viewer }) = parts.extensions.get::<Admitted>().cloned() else {
+    let Some(admitted) = parts.extensions.get::<Admitted>().cloned() else {
         return internal();
     };
     let content_type = headers
@@ -254,7 +254,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         let options = async_graphql::http::MultipartOptions::default().max_num_files(4);
         let body = futures::io::Cursor::new(bytes.to_vec());
         return match async_graphql::http::receive_body(Some(&content_type), body, options).await {
-            Ok(request) => one(&state, &viewer, request, media).await,
+            Ok(request) => one(&state, &admitted, request, media).await,
             Err(err) => bad(&format!("invalid multipart request: {err}"), media),
         };
     }
@@ -262,9 +262,9 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         return bad("the body is not JSON", media);
     };
     match value {
-        Value::Array(items) => batch(&state, &viewer, items, media).await,
+        Value::Array(items) => batch(&state, &admitted, items, media).await,
         Value::Object(_) => match serde_json::from_value::<async_graphql::Request>(value) {
-            Ok(request) => one(&state, &viewer, request, media).await,
+            Ok(request) => one(&state, &admitted, request, media).await,
             Err(_) => bad(
                 "the request needs a `query` string; `variables` must be an object",
                 media,
@@ -291,7 +291,7 @@ fn internal() -> Response {
 /// Answers one request that came alone.
 async fn one(
     state: &AppState,
-    viewer: &Viewer,
+    admitted: &Admitted,
     mut request: async_graphql::Request,
     media: Media,
 ) -> Response {
@@ -301,13 +301,13 @@ async fn one(
         Err(Unfit::Empty) => return bad("the request needs a `query` string", media),
         Err(Unfit::Limit(limit, message)) => return responses::refused(limit, &message, media),
     };
-    let response = execute(state, viewer, request, &operation, media).await;
+    let response = execute(state, admitted, request, &operation, media).await;
     answered(response.into_response(media), operation.label())
 }
 
 /// Answers a batch: each request on its own, in order, as `application/json` parts; 503 when
 /// any found the database unavailable.
-async fn batch(state: &AppState, viewer: &Viewer, items: Vec<Value>, media: Media) -> Response {
+async fn batch(state: &AppState, admitted: &Admitted, items: Vec<Value>, media: Media) -> Response {
     let limits = &state.http.limits;
     if items.is_empty() || items.len() > limits.max_batch {
         let message = if limits.max_batch == 0 {
@@ -352,7 +352,7 @@ async fn batch(state: &AppState, viewer: &Viewer, items: Vec<Value>, media: Medi
                 continue;
             }
         };
-        let done = execute(state, viewer, request, &operation, Media::Json).await;
+        let done = execute(state, admitted, request, &operation, Media::Json).await;
         unavailable |= done.status == StatusCode::SERVICE_UNAVAILABLE;
         answers.push(done.body);
     }
@@ -397,7 +397,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let Some(media) = media else {
         return responses::not_acceptable();
     };
-    let Some(Admitted { viewer }) = parts.extensions.get::<Admitted>().cloned() else {
+    let Some(admitted) = parts.extensions.get::<Admitted>().cloned() else {
         return internal();
     };
     let mut object = serde_json::Map::new();
@@ -445,11 +445,11 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let done = execute(&state, &viewer, request, &operation, media).await;
+    let done = execute(&state, &admitted, request, &operation, media).await;
     let success = done.success;
     let response = done.into_response(media);
     let response = if success {
-        cacheable(response, viewer.role().is_none(), headers).await
+        cacheable(response, admitted.viewer.role().is_none(), headers).await
     } else {
         response
     };

@@ -29,6 +29,7 @@ pub mod reference;
 pub mod regions;
 pub mod resvs;
 pub mod rules;
+pub mod sizes;
 mod sql;
 pub mod write;
 

@@ -178,12 +178,14 @@ on_both_databases!(
         )
         .await;
         refused(format!("{{ {} }}", "a ".repeat(5_001)), "TOO_MANY_TOKENS").await;
-        // 25 pages of 100 regions with 10 fields each.
-        let pages: String = (0..25)
+        // 30 pages of 100 regions with 22 fields each.
+        let pages: String = (0..30)
         .map(|i| {
             format!(
                 "p{i}: regions(first: 100) {{ nodes {{ code name populationApprox preferredInsurer \
-                 mandateMunicipality confidence notes version createdAt updatedAt }} }} "
+                 mandateMunicipality confidence notes version createdAt updatedAt \
+                 id provenance {{ source reference importedAt }} \
+                 careOfficeRegion {{ code name insurer }} izaRegion {{ code name }} }} }} "
             )
         })
         .collect();

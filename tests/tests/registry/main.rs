@@ -9,6 +9,7 @@ mod admission;
 mod api;
 mod auth;
 mod cache;
+mod cost;
 mod coverage;
 mod cursors;
 mod database;

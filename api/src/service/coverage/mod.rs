@@ -12,7 +12,7 @@
 //! aggregate claims. Learning materials are counted with the viewer's own rights.
 
 mod figures;
-mod learning;
+pub mod learning;
 mod sql;
 
 pub use figures::{
