@@ -11,6 +11,7 @@ mod auth;
 mod cache;
 mod concurrency;
 mod coverage;
+mod csv_safety;
 mod cursors;
 mod database;
 mod http;
