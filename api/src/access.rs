@@ -109,7 +109,8 @@ impl Viewer {
         matches!(self, Viewer::User { role: Role::RegionalCoordinator, regions, .. } if regions.iter().any(|r| r == code))
     }
 
-    fn own_regions(&self) -> &[String] {
+    /// The codes of the regions a coordinator keeps (none for everyone else).
+    pub fn own_regions(&self) -> &[String] {
         match self {
             Viewer::User {
                 role: Role::RegionalCoordinator,

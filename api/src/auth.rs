@@ -3,8 +3,17 @@
 //! Tokens are JWTs checked with `jsonwebtoken`: the accepted algorithms are pinned per key (RS256 or
 //! ES256 public keys from PEM files or a JWKS file, chosen by `kid`, several at once for rotation;
 //! HS256 only when enabled, as the development profile does with its local key). `exp`, `nbf`,
-//! `iss`, `aud` and `sub` are required and checked with a small leeway. A present but invalid token
-//! is an error (HTTP 401), never a fall-back to anonymous.
+//! `iat`, `iss`, `aud` and `sub` are required and checked with a small leeway. A present but invalid
+//! token is an error (HTTP 401), never a fall-back to anonymous.
+//!
+//! Beyond the signature and the registered claims (RFC 8725, JWT best current practices): a token
+//! issued in the future (`iat` beyond the leeway) is refused, and so is one whose lifetime
+//! (`exp − iat`) exceeds the configured maximum; without `iat` the lifetime cannot be known, so
+//! `iat` is required. A token must be an access token (§3.11, explicit typing): its `typ` header,
+//! if any, is `JWT` or `at+jwt` (RFC 9068), and its `typ` claim, if any, is `Bearer` (as Keycloak
+//! marks access tokens) or `at+jwt`, so a refresh or ID token of the same issuer is refused. Its
+//! role must be one of the registry's, and the regions it keeps must be regions of the registry
+//! (retired ones included; [`regions::KnownRegions`], checked from memory per data version).
 
 use crate::access::{Claims, Role, Viewer};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
@@ -12,6 +21,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, erro
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
+
+pub mod regions;
 
 /// Why a token was refused. Every message is safe to show to the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +51,37 @@ pub enum AuthError {
     BadClaims(String),
     #[error("the token names an unknown role")]
     UnknownRole,
+    #[error("the token was issued in the future")]
+    IssuedInFuture,
+    #[error("the token's lifetime exceeds the {0} s this registry accepts")]
+    TooLongLived(u64),
+    #[error("the token is not an access token (its `typ` is `{0}`)")]
+    NotAnAccessToken(String),
+    #[error("the token names a region the registry does not hold: {0}")]
+    UnknownRegion(String),
+}
+
+/// The lifetime (`exp − iat`) a token may have at most, unless configured otherwise: 24 hours.
+pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 86_400;
+
+/// The `typ` header values of an access token: what `jsonwebtoken` and most identity providers
+/// send (`JWT`), and the explicit type of RFC 9068 (`at+jwt`, also as a media type). Compared
+/// without regard to case, as media types are.
+const ACCESS_TOKEN_HEADER_TYPES: [&str; 3] = ["JWT", "at+jwt", "application/at+jwt"];
+
+/// The `typ` claim values of an access token: Keycloak's `Bearer` (its refresh and ID tokens say
+/// `Refresh` and `ID`) and RFC 9068's `at+jwt`.
+const ACCESS_TOKEN_CLAIM_TYPES: [&str; 2] = ["Bearer", "at+jwt"];
+
+/// Refuses a token whose `typ` (its header's or its claim's, if present) is not one of `accepted`;
+/// the refusal names it (cut short: it is the client's own text).
+fn ensure_access_type(typ: Option<&str>, accepted: &[&str]) -> Result<(), AuthError> {
+    match typ {
+        Some(typ) if !accepted.iter().any(|a| a.eq_ignore_ascii_case(typ.trim())) => {
+            Err(AuthError::NotAnAccessToken(typ.chars().take(40).collect()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What a registry token says: the registered claims, and the viewer's [`Claims`] (`role`,
@@ -53,7 +95,14 @@ pub struct TokenPayload {
     pub aud: String,
     pub exp: i64,
     pub nbf: i64,
-    pub iat: i64,
+    /// Required: without it a token's lifetime cannot be known. Optional here only so that its
+    /// absence is reported as a missing claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// What kind of token this is, where an identity provider says so in the claims (see
+    /// [`ACCESS_TOKEN_CLAIM_TYPES`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
 }
 
 /// A key the verifier trusts, with the one algorithm accepted for it.
@@ -68,13 +117,14 @@ pub struct TokenVerifier {
     issuer: String,
     audience: String,
     leeway_seconds: u64,
+    max_lifetime_seconds: u64,
 }
 
 /// The `kid` of the development key.
 pub const DEV_KEY_ID: &str = "dev";
 
 impl TokenVerifier {
-    /// A verifier trusting no key yet.
+    /// A verifier trusting no key yet, accepting lifetimes up to [`DEFAULT_MAX_LIFETIME_SECONDS`].
     pub fn new(
         issuer: impl Into<String>,
         audience: impl Into<String>,
@@ -85,7 +135,14 @@ impl TokenVerifier {
             issuer: issuer.into(),
             audience: audience.into(),
             leeway_seconds,
+            max_lifetime_seconds: DEFAULT_MAX_LIFETIME_SECONDS,
         }
+    }
+
+    /// The same verifier refusing tokens whose lifetime (`exp − iat`) exceeds `seconds`.
+    pub fn with_max_lifetime(mut self, seconds: u64) -> Self {
+        self.max_lifetime_seconds = seconds;
+        self
     }
 
     /// Trusts an RSA (RS256) or EC P-256 (ES256) public key in PEM form under `kid`.
@@ -153,6 +210,7 @@ impl TokenVerifier {
         if header.alg != trusted.algorithm {
             return Err(AuthError::AlgorithmNotAccepted);
         }
+        ensure_access_type(header.typ.as_deref(), &ACCESS_TOKEN_HEADER_TYPES)?;
         let mut validation = Validation::new(trusted.algorithm);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
@@ -172,7 +230,24 @@ impl TokenVerifier {
                 _ => AuthError::Malformed,
             },
         )?;
+        self.check_times(&data.claims)?;
         viewer_of(data.claims)
+    }
+
+    /// Refuses a token issued in the future, without `iat`, or living longer than the maximum.
+    fn check_times(&self, payload: &TokenPayload) -> Result<(), AuthError> {
+        let iat = payload
+            .iat
+            .ok_or_else(|| AuthError::MissingClaim("iat".to_owned()))?;
+        let leeway = i64::try_from(self.leeway_seconds).unwrap_or(i64::MAX);
+        if iat > chrono::Utc::now().timestamp().saturating_add(leeway) {
+            return Err(AuthError::IssuedInFuture);
+        }
+        let max = i64::try_from(self.max_lifetime_seconds).unwrap_or(i64::MAX);
+        if payload.exp.saturating_sub(iat) > max {
+            return Err(AuthError::TooLongLived(self.max_lifetime_seconds));
+        }
+        Ok(())
     }
 }
 
@@ -182,7 +257,8 @@ impl TokenVerifier {
     pub fn from_config(config: &crate::config::AuthConfig) -> anyhow::Result<Self> {
         use crate::config::Profile;
         let mut verifier =
-            TokenVerifier::new(&config.issuer, &config.audience, config.leeway_seconds);
+            TokenVerifier::new(&config.issuer, &config.audience, config.leeway_seconds)
+                .with_max_lifetime(config.max_lifetime_seconds);
         for entry in config.public_keys.iter().filter(|e| !e.trim().is_empty()) {
             let (kid, path) = match entry.split_once('=') {
                 Some((kid, path)) => (kid.trim().to_owned(), Path::new(path.trim()).to_path_buf()),
@@ -227,6 +303,7 @@ impl TokenVerifier {
 
 /// The viewer that a verified token stands for.
 fn viewer_of(payload: TokenPayload) -> Result<Viewer, AuthError> {
+    ensure_access_type(payload.typ.as_deref(), &ACCESS_TOKEN_CLAIM_TYPES)?;
     let role = Role::parse(&payload.claims.role).ok_or(AuthError::UnknownRole)?;
     if payload.sub.trim().is_empty() {
         return Err(AuthError::MissingClaim("sub".to_owned()));
@@ -250,10 +327,12 @@ pub fn authenticate(verifier: &TokenVerifier, header: Option<&str>) -> Result<Vi
     verifier.verify(token.trim())
 }
 
-/// Mints a development token signed with the HS256 secret `secret` under [`DEV_KEY_ID`].
+/// Mints a development token signed with the HS256 secret `secret` under [`DEV_KEY_ID`], typed
+/// as an access token (`typ: at+jwt`, RFC 9068).
 pub fn mint_dev_token(secret: &[u8], payload: &TokenPayload) -> anyhow::Result<String> {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(DEV_KEY_ID.to_owned());
+    header.typ = Some("at+jwt".to_owned());
     Ok(jsonwebtoken::encode(
         &header,
         payload,
@@ -326,7 +405,8 @@ mod tests {
             aud: "aud".into(),
             exp: now + 600,
             nbf: now - 1,
-            iat: now,
+            iat: Some(now),
+            typ: None,
         }
     }
 

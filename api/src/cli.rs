@@ -221,8 +221,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `token`: mints a development token with the local development key.
-pub fn token(config: &Config, args: &config::TokenArgs) -> anyhow::Result<String> {
+/// `token`: mints a development token with the local development key, for a role of the
+/// registry, regions that the database at `DATABASE_URL` holds (read, not migrated) and a lifetime within `JWT_MAX_LIFETIME_SECONDS`: what the server would refuse,
+/// the command refuses to mint.
+pub async fn token(config: &Config, args: &config::TokenArgs) -> anyhow::Result<String> {
     if config.auth.profile != config::Profile::Development && !config.auth.allow_hs256 {
         anyhow::bail!(
             "development tokens are only trusted in the development profile (or with JWT_ALLOW_HS256)"
@@ -238,6 +240,16 @@ pub fn token(config: &Config, args: &config::TokenArgs) -> anyhow::Result<String
         anyhow::bail!("a regional_coordinator token needs at least one --region");
     }
     let ttl = auth::parse_ttl(&args.ttl).map_err(anyhow::Error::msg)?;
+    let max = config.auth.max_lifetime_seconds;
+    if !u64::try_from(ttl).is_ok_and(|ttl| ttl <= max) {
+        anyhow::bail!(
+            "a lifetime of {} exceeds the {max} s tokens may live (JWT_MAX_LIFETIME_SECONDS)",
+            args.ttl
+        );
+    }
+    if args.role == "regional_coordinator" {
+        ensure_known_regions(config, &args.regions).await?;
+    }
     let now = chrono::Utc::now().timestamp();
     let payload = auth::TokenPayload {
         sub: args.sub.clone(),
@@ -249,10 +261,31 @@ pub fn token(config: &Config, args: &config::TokenArgs) -> anyhow::Result<String
         aud: config.auth.audience.clone(),
         exp: now + ttl,
         nbf: now,
-        iat: now,
+        iat: Some(now),
+        typ: None,
     };
     let secret = auth::dev_secret(&config.auth.hs256_secret_file)?;
     auth::mint_dev_token(&secret, &payload)
+}
+
+/// Refuses `codes` unless a region of the database at `DATABASE_URL` holds each.
+async fn ensure_known_regions(config: &Config, codes: &[String]) -> anyhow::Result<()> {
+    let (db, _) = db::connect_with(&config.database_url, &config.limits).await?;
+    let known = auth::regions::region_codes(&db).await.map_err(|e| {
+        anyhow::anyhow!("cannot read the regions of DATABASE_URL (run `api migrate` first?): {e}")
+    })?;
+    let unknown: Vec<&str> = codes
+        .iter()
+        .map(String::as_str)
+        .filter(|code| !known.contains(*code))
+        .collect();
+    if !unknown.is_empty() {
+        anyhow::bail!(
+            "no region {} in the registry at DATABASE_URL; a token for it would be refused",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

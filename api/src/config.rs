@@ -204,9 +204,13 @@ pub struct AuthConfig {
         global = true
     )]
     pub hs256_secret_file: std::path::PathBuf,
-    /// Seconds of clock skew tolerated on `exp` and `nbf`.
+    /// Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
     #[arg(long, env = "JWT_LEEWAY_SECONDS", default_value_t = 30, global = true)]
     pub leeway_seconds: u64,
+    /// The longest lifetime (`exp − iat`, seconds) a token may have; longer-lived tokens are
+    /// refused, and `api token` mints none.
+    #[arg(long, env = "JWT_MAX_LIFETIME_SECONDS", default_value_t = crate::auth::DEFAULT_MAX_LIFETIME_SECONDS, value_parser = clap::value_parser!(u64).range(60..=31_536_000), global = true)]
+    pub max_lifetime_seconds: u64,
 }
 
 /// Deployment profile.

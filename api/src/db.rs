@@ -24,9 +24,18 @@ pub async fn connect(url: &str) -> Result<(DatabaseConnection, StatementCounter)
 /// Connections of a PostgreSQL pool (SQLite: 4).
 const POSTGRES_CONNECTIONS: u32 = 16;
 
+/// How long a SQLite statement waits for a lock another connection holds before it fails as busy
+/// (then a retryable 503): longer than a write takes, well within the request deadline.
+pub const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Opens a pool for `url`, creating the directory of a SQLite file if needed. A request waits at
 /// most `DB_ACQUIRE_TIMEOUT_MS` for a connection; on PostgreSQL every statement is cut off after
 /// `DB_STATEMENT_TIMEOUT_MS`.
+///
+/// SQLite runs in WAL mode (readers do not block the writer nor it them; `synchronous = NORMAL`,
+/// durable at each checkpoint and safe against corruption) and waits up to
+/// [`SQLITE_BUSY_TIMEOUT`] for a lock; write transactions take the write lock when they begin
+/// (see [`begin_with_claims`]).
 ///
 /// A connection is not pinged before each use (that round trip cost a sixth of the server's
 /// time on a simple query). One the database has closed is found out by the statement that
@@ -56,6 +65,12 @@ pub async fn connect_with(
     let statement_timeout = limits.statement_timeout_ms.to_string();
     options.map_sqlx_postgres_opts(move |pg| {
         pg.options([("statement_timeout", statement_timeout.as_str())])
+    });
+    options.map_sqlx_sqlite_opts(|lite| {
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+        lite.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
     });
     let mut db = Database::connect(options).await?;
     let counter = StatementCounter::default();
@@ -197,8 +212,16 @@ impl sea_orm::ConnectionTrait for Reader {
 }
 
 /// Begins a transaction carrying `claims` as `app.role` and `app.regions` (comma-separated), which
-/// the PostgreSQL policies read (SQLite ignores them); on a closed
-/// connection, on another one.
+/// the PostgreSQL policies read; on a closed connection, on another one.
+///
+/// On SQLite it is a write transaction from its first statement, as `BEGIN IMMEDIATE` makes one:
+/// it waits (up to the busy timeout) for the writer before it, instead of reading first and then
+/// failing as busy, without waiting, when it upgrades to write after another writer committed.
+/// sea-orm 1.1 begins every transaction with a plain `BEGIN` and has no way to say `IMMEDIATE`
+/// (SeaQL/sea-orm#2692), and issuing `BEGIN IMMEDIATE` behind its back would leave its
+/// bookkeeping of the transaction wrong if the request were cancelled in between; so the first
+/// statement is a write that changes nothing, which takes the write lock exactly as `BEGIN
+/// IMMEDIATE` does. The transaction commits and rolls back as sea-orm's own.
 pub async fn begin_with_claims(
     db: &DatabaseConnection,
     claims: &Claims,
@@ -206,19 +229,30 @@ pub async fn begin_with_claims(
     retry_broken(|| begin_once(db, claims)).await
 }
 
+/// A write that changes nothing, to begin a SQLite transaction as `BEGIN IMMEDIATE` does: an
+/// `UPDATE` takes the write lock before it looks at a row, whatever its `WHERE` (the table is
+/// one every migrated database has, holding one row).
+const TAKE_THE_WRITE_LOCK: &str = "UPDATE data_version SET version = version WHERE 0";
+
 async fn begin_once(
     db: &DatabaseConnection,
     claims: &Claims,
 ) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let txn = db.begin().await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        txn.execute(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT set_config('app.role', $1, true), set_config('app.regions', $2, true)",
-            [claims.role.clone().into(), claims.regions.join(",").into()],
-        ))
-        .await?;
+    match txn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            txn.execute(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT set_config('app.role', $1, true), set_config('app.regions', $2, true)",
+                [claims.role.clone().into(), claims.regions.join(",").into()],
+            ))
+            .await?;
+        }
+        sea_orm::DbBackend::Sqlite => {
+            txn.execute_unprepared(TAKE_THE_WRITE_LOCK).await?;
+        }
+        sea_orm::DbBackend::MySql => {}
     }
     Ok(txn)
 }

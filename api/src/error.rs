@@ -54,11 +54,14 @@ impl ApiError {
 }
 
 /// Whether `err` means the database is unreachable, gone or too busy (as opposed to a failed
-/// statement): the pool timed out, the connection broke, or PostgreSQL ended or cancelled it
-/// (SQLSTATE classes 08 and 57, which includes the statement timeout).
+/// statement): the pool timed out, the connection broke, PostgreSQL ended or cancelled it
+/// (SQLSTATE classes 08 and 57, which includes the statement timeout), or another transaction
+/// held what it needed ([`Refusal::Contention`]: SQLite busy or locked past its busy timeout, a
+/// PostgreSQL serialization failure or deadlock). Each is worth retrying as it is.
 pub fn is_unavailable(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error;
     matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+        || refusal_of(err) == Some(Refusal::Contention)
         || sqlx_error(err).is_some_and(|e| {
             matches!(e, Error::PoolTimedOut | Error::PoolClosed)
                 || closed_connection(e)
@@ -128,7 +131,8 @@ pub enum Refusal {
     /// A CHECK or NOT NULL constraint.
     Check,
     /// Another transaction holds the row or the database: serialization failure, deadlock,
-    /// lock not available (PostgreSQL 40001, 40P01, 55P03); busy or locked (SQLite 5, 6).
+    /// lock not available (PostgreSQL 40001, 40P01, 55P03); busy or locked (SQLite 5, 6, with
+    /// their extended codes). Retryable: the API answers it as SERVICE_UNAVAILABLE (503).
     Contention,
     /// The database or transaction is read-only (PostgreSQL 25006; SQLite 8).
     ReadOnly,

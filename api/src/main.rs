@@ -9,17 +9,31 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let tracer =
-        api::telemetry::init_with_otlp(cli.config.log_format, cli.config.otlp_endpoint.as_deref())
-            .map_err(anyhow::Error::msg)?;
+    let tracer = match api::telemetry::init_with_otlp(
+        cli.config.log_format,
+        cli.config.otlp_endpoint.as_deref(),
+    ) {
+        Ok(tracer) => tracer,
+        Err(err) => return failed(&anyhow::Error::msg(err)),
+    };
     let result = run(cli).await;
     if let Some(tracer) = tracer {
         // Send the spans still buffered.
         let _ = tracer.shutdown();
     }
-    result
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => failed(&err),
+    }
+}
+
+/// Reports why a command failed, as one line with its causes (no backtrace: the message is for
+/// the person who ran it), and exits with status 1.
+fn failed(err: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("error: {err:#}");
+    std::process::ExitCode::FAILURE
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -109,7 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(args) => {
-            let token = api::cli::token(&cli.config, &args)?;
+            let token = api::cli::token(&cli.config, &args).await?;
             eprintln!(
                 "A {} token for `{}`, valid for {}. Send it as `Authorization: Bearer <token>`:",
                 args.role, args.sub, args.ttl

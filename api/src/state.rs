@@ -2,6 +2,7 @@
 //! caches and the counters of the HTTP layer.
 
 use crate::auth::TokenVerifier;
+use crate::auth::regions::KnownRegions;
 use crate::cache::ResponseCache;
 use crate::db::StatementCounter;
 use crate::graphql::context::{ReferenceTables, TablesAt};
@@ -25,6 +26,8 @@ pub struct AppState {
     pub statements: StatementCounter,
     /// Checks bearer tokens.
     pub verifier: Arc<TokenVerifier>,
+    /// The current regions' codes, which a coordinator's token must name, by data version.
+    pub regions: Arc<KnownRegions>,
     /// Limits, rate limiters and metrics of the HTTP layer.
     pub http: Arc<HttpState>,
     /// Origins allowed to call the API from a browser (`*`: any; empty: no CORS headers).
@@ -53,6 +56,7 @@ impl AppState {
             schema: graphql::schema(),
             statements,
             verifier: Arc::new(verifier),
+            regions: Arc::default(),
             http: Arc::new(
                 HttpState::new(Limits::default(), true).expect("the default rate limits are valid"),
             ),

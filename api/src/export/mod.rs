@@ -450,6 +450,15 @@ mod tests {
     }
 
     #[test]
+    fn csv_text_cells_a_spreadsheet_would_run_are_marked_numbers_are_not() {
+        let line = csv_line([json!("=1+1"), json!(-3), json!("-3"), json!("-x")].into_iter());
+        assert_eq!(
+            String::from_utf8(line).expect("utf-8"),
+            "'=1+1,-3,-3,'-x\r\n"
+        );
+    }
+
+    #[test]
     fn parameters_are_checked() {
         let params = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
             pairs

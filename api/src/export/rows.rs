@@ -6,6 +6,7 @@ use super::specs::{EntityExport, visible_columns};
 use super::{Format, run};
 use crate::access::Viewer;
 use crate::graphql::RegistrySchema;
+use crate::service::csv_cells;
 use futures::stream::{self, Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -164,7 +165,8 @@ pub(super) fn encode(
         .chain(stream::once(async move { Ok(tail) }))
 }
 
-/// One CSV record (RFC 4180, CRLF line ends), null as an empty field.
+/// One CSV record (RFC 4180, CRLF line ends), null as an empty field, a text a spreadsheet would
+/// run as a formula marked as text (see [`csv_cells`]); numbers are written as they are.
 pub(super) fn csv_line(values: impl Iterator<Item = Value>) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -172,7 +174,7 @@ pub(super) fn csv_line(values: impl Iterator<Item = Value>) -> Vec<u8> {
     let fields: Vec<String> = values
         .map(|v| match v {
             Value::Null => String::new(),
-            Value::String(s) => s,
+            Value::String(s) => csv_cells::neutralised(&s).into_owned(),
             other => other.to_string(),
         })
         .collect();

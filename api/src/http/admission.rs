@@ -50,12 +50,17 @@ pub async fn admit(State(state): State<AppState>, mut request: Request, next: Ne
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(String::new, |path| path.as_str().to_owned());
-    let (response, role) = match admission(&state, &request) {
+    // Read from the request before awaiting: a borrowed request is not `Send`.
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_owned());
+    let client = client_of(&request);
+    let (response, role) = match admission(&state, authorization.as_deref(), client).await {
         // Refused before a viewer was admitted: no role to name.
         Err(refusal) => (*refusal, "none"),
         Ok((viewer, rate)) => {
             let role = viewer.role().map_or("anonymous", Role::as_str);
-            let client = client_of(&request);
             request.extensions_mut().insert(Admitted { viewer, client });
             let limit = state.http.limits.request_timeout();
             let response = match tokio::time::timeout(limit, next.run(request)).await {
@@ -97,14 +102,24 @@ type RateHeaders = Vec<(&'static str, String)>;
 
 /// Authenticates the request and takes from the viewer's quota: the viewer and the rate-limit
 /// headers of its answer, or the refusal to send instead.
-fn admission(state: &AppState, request: &Request) -> Result<(Viewer, RateHeaders), Box<Response>> {
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
+async fn admission(
+    state: &AppState,
+    authorization: Option<&str>,
+    client: Option<std::net::IpAddr>,
+) -> Result<(Viewer, RateHeaders), Box<Response>> {
     let viewer = auth::authenticate(&state.verifier, authorization)
         .map_err(|err| Box::new(responses::unauthorized(&err)))?;
-    let client = client_of(request);
+    // The regions a token keeps must exist: from memory at the data version known here.
+    let read = state.read_db.as_ref().unwrap_or(&state.db);
+    match state
+        .regions
+        .check(read, state.cache.version(), &viewer)
+        .await
+    {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => return Err(Box::new(responses::unauthorized(&err))),
+        Err(err) => return Err(Box::new(responses::database_unavailable(&err))),
+    }
     let Some(limiters) = &state.http.rate else {
         return Ok((viewer, Vec::new()));
     };

@@ -108,6 +108,22 @@ pub fn unauthorized(err: &AuthError) -> Response {
     response
 }
 
+/// The 503 answer to a request whose token could not be checked because the database could not
+/// be read (the cause is logged here, never sent).
+pub fn database_unavailable(err: &sea_orm::DbErr) -> Response {
+    tracing::warn!(error = %err, "The regions a token keeps could not be read.");
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVICE_UNAVAILABLE",
+        "the database is unavailable; try again shortly",
+        Media::Json,
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    response
+}
+
 /// The 503 answer to a request past its deadline (`REQUEST_TIMEOUT_MS`), counted.
 pub fn past_deadline(state: &HttpState) -> Response {
     state.metrics.refused(Limit::Deadline);

@@ -36,7 +36,9 @@ pub fn now() -> DateTime<Utc> {
 
 /// Turns a database refusal into a client error, by its error code: unique keys into CONFLICT,
 /// foreign keys and CHECK constraints into BAD_USER_INPUT, a lock held by a concurrent change
-/// into CONFLICT, a read-only database into SERVICE_UNAVAILABLE. Anything else stays internal.
+/// (a busy SQLite, a PostgreSQL serialization failure or deadlock) and a read-only database into
+/// SERVICE_UNAVAILABLE, which the client may retry as it is (a stale version is the CONFLICT of
+/// the version check, before any of this). Anything else stays internal.
 pub fn refusal(err: DbErr) -> ApiError {
     match refusal_of(&err) {
         Some(Refusal::Unique(_)) => {
@@ -47,10 +49,9 @@ pub fn refusal(err: DbErr) -> ApiError {
             "refers to a row that does not exist or is still in use",
         ),
         Some(Refusal::Check) => ApiError::invalid("input", "a value is outside its allowed range"),
-        Some(Refusal::Contention) => ApiError::Conflict(
-            "the row was changed concurrently; read it again and retry".to_owned(),
-        ),
-        Some(Refusal::ReadOnly) => ApiError::Unavailable(std::sync::Arc::new(err)),
+        Some(Refusal::Contention | Refusal::ReadOnly) => {
+            ApiError::Unavailable(std::sync::Arc::new(err))
+        }
         None => ApiError::from(err),
     }
 }

@@ -200,22 +200,27 @@ fn keys_from_a_jwks_file_are_trusted_by_kid() {
     );
 }
 
-#[test]
-fn the_token_command_mints_what_the_development_profile_trusts() {
-    use api::config::{AuthConfig, Config, LogFormat, Profile, TokenArgs};
-    let secret = std::env::temp_dir().join(format!("dev-secret-{}", uuid::Uuid::new_v4().simple()));
-    let auth = |profile| AuthConfig {
+/// A configuration of the `api` binary in `profile` over the database at `database_url`, with the
+/// development key in the file `secret`.
+pub fn cli_config(
+    profile: api::config::Profile,
+    database_url: &str,
+    secret: &std::path::Path,
+) -> api::config::Config {
+    use api::config::{AuthConfig, Config, LogFormat};
+    let auth = AuthConfig {
         profile,
         issuer: "resv-registry".into(),
         audience: "resv-registry".into(),
         public_keys: vec![],
         jwks_file: None,
         allow_hs256: false,
-        hs256_secret_file: secret.clone(),
+        hs256_secret_file: secret.to_path_buf(),
         leeway_seconds: 30,
+        max_lifetime_seconds: api::auth::DEFAULT_MAX_LIFETIME_SECONDS,
     };
-    let config = Config {
-        database_url: "sqlite::memory:".into(),
+    Config {
+        database_url: database_url.into(),
         database_read_url: None,
         bind_addr: "127.0.0.1:0".parse().expect("address"),
         log_format: LogFormat::Pretty,
@@ -227,15 +232,28 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         response_cache_entries: api::DEFAULT_CACHE_ENTRIES,
         data_version_poll_ms: 1000,
         limits: api::limits::Limits::default(),
-        auth: auth(Profile::Development),
-    };
+        auth,
+    }
+}
+
+/// A file name for a development key of one test.
+pub fn secret_file() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("dev-secret-{}", uuid::Uuid::new_v4().simple()))
+}
+
+#[tokio::test]
+async fn the_token_command_mints_what_the_development_profile_trusts() {
+    use api::config::{Profile, TokenArgs};
+    let database = common::TestDatabase::seeded(common::Backend::Sqlite, 1).await;
+    let secret = secret_file();
+    let config = cli_config(Profile::Development, &database.url, &secret);
     let args = TokenArgs {
         role: "regional_coordinator".into(),
         regions: vec!["R01".into(), "R02".into()],
         ttl: "1h".into(),
         sub: "alice".into(),
     };
-    let token = api::cli::token(&config, &args).expect("a token");
+    let token = api::cli::token(&config, &args).await.expect("a token");
     let verifier = api::auth::TokenVerifier::from_config(&config.auth).expect("a verifier");
     assert_eq!(
         verifier.verify(&token),
@@ -247,13 +265,10 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
     );
     // The production profile trusts only the keys it is given: none here, so it refuses to start,
     // and it does not mint development tokens.
-    let production = Config {
-        auth: auth(Profile::Production),
-        ..config.clone()
-    };
+    let production = cli_config(Profile::Production, &database.url, &secret);
     assert!(api::auth::TokenVerifier::from_config(&production.auth).is_err());
-    assert!(api::cli::token(&production, &args).is_err());
-    let mut with_keys = auth(Profile::Production);
+    assert!(api::cli::token(&production, &args).await.is_err());
+    let mut with_keys = production.auth.clone();
     with_keys.public_keys = vec![format!(
         "test-rs={}",
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -279,6 +294,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
                 ..args.clone()
             }
         )
+        .await
         .is_err()
     );
     assert!(
@@ -289,6 +305,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
                 ..args
             }
         )
+        .await
         .is_err()
     );
     let _ = std::fs::remove_file(secret);

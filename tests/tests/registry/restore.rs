@@ -12,15 +12,15 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn steward() -> Viewer {
+pub fn steward() -> Viewer {
     Viewer::user("steward".to_owned(), Role::Admin, Vec::new())
 }
 
 /// A directory of its own under the system's temporary directory, removed when dropped.
-struct Scratch(PathBuf);
+pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    fn new() -> Scratch {
+    pub fn new() -> Scratch {
         let dir = std::env::temp_dir().join(format!("resv-restore-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("a scratch directory");
         Scratch(dir)
@@ -34,7 +34,7 @@ impl Drop for Scratch {
 }
 
 /// `api export` of `db` into a new directory.
-async fn exported(db: &DatabaseConnection) -> Scratch {
+pub async fn exported(db: &DatabaseConnection) -> Scratch {
     let dir = Scratch::new();
     api::export::write_all(db, &steward(), &dir.0, false)
         .await
@@ -43,7 +43,7 @@ async fn exported(db: &DatabaseConnection) -> Scratch {
 }
 
 /// The files of `dir` by name.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .expect("read the directory")
         .map(|e| {
@@ -88,7 +88,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 
 /// Restores the export `dir` into a new registry on `backend` and exports that: byte-identical.
 /// Returns the new registry, for a further trip.
-async fn restored(dir: &Path, backend: Backend) -> (TestDatabase, DatabaseConnection) {
+pub async fn restored(dir: &Path, backend: Backend) -> (TestDatabase, DatabaseConnection) {
     let (database, db) = migrated(backend).await;
     assert_eq!(
         entity::region::Entity::find()

@@ -115,7 +115,13 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, Problem> {
                 ),
             ));
         }
-        rows.push(record.iter().map(|f| f.trim().to_owned()).collect());
+        // A cell an export marked as text for spreadsheets has its value back.
+        rows.push(
+            record
+                .iter()
+                .map(|f| crate::service::csv_cells::restored(f.trim()).to_owned())
+                .collect(),
+        );
     }
     Ok(Table { header, rows })
 }
@@ -190,6 +196,14 @@ mod tests {
         assert_eq!(date("2025-07-01"), NaiveDate::from_ymd_opt(2025, 7, 1));
         assert_eq!(date("01-07-2025"), NaiveDate::from_ymd_opt(2025, 7, 1));
         assert_eq!(date("1 July 2025"), None);
+    }
+
+    #[test]
+    fn a_csv_cell_marked_as_text_for_spreadsheets_is_read_back_a_json_value_as_it_is() {
+        let csv = read_table(b"notes,name\n'=1+1,'s-Hertogenbosch\n").expect("readable");
+        assert_eq!(csv.rows, vec![vec!["=1+1", "'s-Hertogenbosch"]]);
+        let json = read_table(br#"[{"notes": "'=1+1"}]"#).expect("readable");
+        assert_eq!(json.rows, vec![vec!["'=1+1"]]);
     }
 
     #[test]
