@@ -73,6 +73,27 @@ macro_rules! link_model {
     };
 }
 
+/// A versioned record's row as first stored at `$at`: `$model { .. }` with the fields given (its
+/// id, own columns and source), not imported, version 1, created and last changed at `$at`.
+///
+/// `new_record!(now, seat::Model { id: 0, resv_id, .., source, source_reference })` is
+/// `seat::Model { id: 0, resv_id, .., source, source_reference, imported_at: None,
+/// imported_by: None, version: 1, created_at: now, updated_at: now }`.
+#[macro_export]
+macro_rules! new_record {
+    ($at:expr, $model:path { $($field:ident $(: $value:expr)?),* $(,)? }) => {{
+        let at = $at;
+        $model {
+            $($field $(: $value)?,)*
+            imported_at: None,
+            imported_by: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{material_theme, region, seat};
