@@ -126,15 +126,3 @@ pub async fn correct_voucher(
     })
     .await
 }
-
-/// Deletes a voucher record read at `version` (a record entered in error).
-pub async fn delete_voucher(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<voucher::Model>(db, viewer, id, version)
-        .await
-        .map(drop)
-}

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod coverage;
+pub mod edit;
 pub mod edit_agreements;
 pub mod edit_collaborations;
 pub mod edit_funding;
