@@ -3,16 +3,4 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "agreement_discipline")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub agreement_id: i32,
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub discipline_code: DisciplineCode,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+link_model!("agreement_discipline" (agreement_id: i32, discipline_code: DisciplineCode));

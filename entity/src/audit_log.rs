@@ -2,9 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "audit_log")]
-pub struct Model {
+model!("audit_log" {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub at: DateTimeUtc,
@@ -19,9 +17,4 @@ pub struct Model {
     pub before: Option<String>,
     /// The row after the change (JSON text), none for a deletion.
     pub after: Option<String>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

@@ -3,9 +3,7 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "discipline")]
-pub struct Model {
+model!("discipline" {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: DisciplineCode,
     pub name_en: String,
@@ -13,9 +11,4 @@ pub struct Model {
     pub paramedical: bool,
     pub minimum_composition: bool,
     pub sort_order: i32,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

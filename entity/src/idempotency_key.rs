@@ -2,9 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "idempotency_key")]
-pub struct Model {
+model!("idempotency_key" {
     /// The token's subject: keys are the client's own, never shared between subjects.
     #[sea_orm(primary_key, auto_increment = false)]
     pub actor_sub: String,
@@ -16,9 +14,4 @@ pub struct Model {
     /// The id of the record created.
     pub record_id: i32,
     pub created_at: DateTimeUtc,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

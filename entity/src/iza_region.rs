@@ -3,11 +3,7 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "iza_region")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
+reference_model!("iza_region" {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
@@ -17,11 +13,4 @@ pub struct Model {
     pub care_office_region_id: i32,
     pub population_approx: Option<i64>,
     pub notes: Option<String>,
-    pub source: SourceKind,
-    pub source_reference: Option<String>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

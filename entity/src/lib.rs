@@ -4,6 +4,9 @@
 //! storage can change behind a stable contract. The schema itself is defined by the `migration`
 //! crate; these entities mirror it.
 
+#[macro_use]
+mod model;
+
 pub mod agreement;
 pub mod agreement_discipline;
 pub mod audit_log;

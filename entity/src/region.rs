@@ -3,11 +3,7 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "region")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
+record_model!("region" {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
@@ -18,20 +14,7 @@ pub struct Model {
     pub iza_region_id: Option<i32>,
     pub confidence: Option<Confidence>,
     pub notes: Option<String>,
-    pub source: SourceKind,
-    pub source_reference: Option<String>,
-    /// When an import last wrote the row (none for rows entered otherwise).
-    pub imported_at: Option<DateTimeUtc>,
-    /// Who ran that import (the token's subject).
-    pub imported_by: Option<String>,
+} after_import {
     /// The day the region ceased to exist by a merge or split (see `region_lineage`).
     pub retired_on: Option<Date>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

@@ -4,9 +4,7 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "region_lineage")]
-pub struct Model {
+model!("region_lineage" {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub kind: LineageKind,
@@ -21,9 +19,4 @@ pub struct Model {
     /// The same moment in milliseconds since the Unix epoch, the clock of the history tables.
     pub recorded_ms: i64,
     pub recorded_by: String,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

@@ -3,11 +3,7 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "resv")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
+record_model!("resv" {
     #[sea_orm(unique)]
     pub region_id: i32,
     pub name: String,
@@ -36,21 +32,7 @@ pub struct Model {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub internal_notes: Option<String>,
-    pub source: SourceKind,
-    pub source_reference: Option<String>,
-    /// When an import last wrote the row (none for rows entered otherwise).
-    pub imported_at: Option<DateTimeUtc>,
-    /// Who ran that import (the token's subject).
-    pub imported_by: Option<String>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});
 
 /// The RESV row's accessors of each design criterion, expanded from [`crate::design_criteria!`].
 macro_rules! criterion_accessors {

@@ -3,11 +3,7 @@
 use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
-#[sea_orm(table_name = "subsidy")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
+record_model!("subsidy" {
     pub region_id: Option<i32>,
     pub kind: SubsidyKind,
     pub status: ApplicationStatus,
@@ -20,18 +16,4 @@ pub struct Model {
     pub period_end: Option<Date>,
     #[sea_orm(unique)]
     pub zonmw_reference: Option<String>,
-    pub source: SourceKind,
-    pub source_reference: Option<String>,
-    /// When an import last wrote the row (none for rows entered otherwise).
-    pub imported_at: Option<DateTimeUtc>,
-    /// Who ran that import (the token's subject).
-    pub imported_by: Option<String>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+});

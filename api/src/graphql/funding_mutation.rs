@@ -3,7 +3,7 @@
 use super::context::request;
 use super::enums::{ApplicationStatus, DisciplineCode, SubsidyKind};
 use super::funding::{Subsidy, Voucher};
-use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_by, payload};
+use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_record, payload};
 use super::scalars::{Date, Money};
 use crate::error::{ApiError, ApiResult};
 use crate::service::edit_funding::Decision;
@@ -227,11 +227,7 @@ impl FundingMutation {
 
     /// Deletes a subsidy record entered in error.
     async fn delete_subsidy(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "Subsidy", |id, version| {
-            edit_subsidies::delete_subsidy(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<entity::subsidy::Model>(ctx, input).await
     }
 
     /// Records a voucher application for one discipline in one region.
@@ -303,10 +299,6 @@ impl FundingMutation {
 
     /// Deletes a voucher record entered in error.
     async fn delete_voucher(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "Voucher", |id, version| {
-            edit_vouchers::delete_voucher(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<entity::voucher::Model>(ctx, input).await
     }
 }

@@ -3,7 +3,7 @@
 use super::context::request;
 use super::enums::{MaterialKind, Theme, Visibility};
 use super::learning::LearningMaterial;
-use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_by, payload};
+use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_record, payload};
 use super::scalars::Date;
 use crate::service::edit_materials::{self, MaterialFields};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
@@ -125,10 +125,6 @@ impl LearningMutation {
         ctx: &Context<'_>,
         input: DeleteInput,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "LearningMaterial", |id, version| {
-            edit_materials::delete_material(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<crate::service::rules::Material>(ctx, input).await
     }
 }

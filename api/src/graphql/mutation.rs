@@ -7,9 +7,11 @@
 //! hidden (`NOT_FOUND`), an object that is not yours (`FORBIDDEN`), or a failure on our side —
 //! are GraphQL errors with `extensions.code`.
 
+use super::context::request;
 use super::node::parse_global_id;
 use crate::error::{ApiError, ApiResult};
-use async_graphql::{ID, MaybeUndefined, SimpleObject};
+use crate::service::record::{self, Record};
+use async_graphql::{Context, ID, MaybeUndefined, SimpleObject};
 
 /// A problem with the input of a mutation.
 #[derive(Debug, Clone, SimpleObject)]
@@ -111,18 +113,17 @@ impl DeletePayload {
     }
 }
 
-/// Runs a deletion of the `kind` object named by `input` and reports it.
-pub async fn delete_by<F, Fut>(
+/// Deletes the record of kind `R` named by `input` through the write pipeline, and reports it:
+/// every `delete…` mutation is this, for its kind.
+pub async fn delete_record<R: Record>(
+    ctx: &Context<'_>,
     input: DeleteInput,
-    kind: &str,
-    delete: F,
-) -> async_graphql::Result<DeletePayload>
-where
-    F: FnOnce(i32, i32) -> Fut,
-    Fut: std::future::Future<Output = ApiResult<()>>,
-{
-    let result = match decode_id("id", kind, &input.id) {
-        Ok(id) => delete(id, input.version).await,
+) -> async_graphql::Result<DeletePayload> {
+    let rc = request(ctx)?;
+    let result = match decode_id("id", R::KIND.info().graphql_type, &input.id) {
+        Ok(id) => record::delete_one::<R>(&rc.pool, &rc.viewer, id, input.version)
+            .await
+            .map(drop),
         Err(err) => Err(err),
     };
     DeletePayload::of(input.id, result)

@@ -5,15 +5,17 @@ use super::enums::{
     AgreementLevel, AgreementStatus, CollaborationStatus, DisciplineCode, SourceKind,
     TablePartyKind,
 };
-use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_by, payload};
+use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_record, payload};
 use super::neighbourhood::NeighbourhoodCollaboration;
 use super::region::Region;
 use super::resv::{Agreement, RegionalTableParty};
 use super::scalars::Date;
+use crate::service::edit;
 use crate::service::edit_agreements::{self, AgreementFields};
 use crate::service::edit_collaborations::{self, CollaborationFields};
 use crate::service::edit_regions::{self, RegionFields};
 use crate::service::edit_table;
+use crate::service::rules::{self, Collaboration};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 /// Input of `createRegionalTableParty`.
@@ -222,11 +224,7 @@ impl RegionMutation {
         ctx: &Context<'_>,
         input: DeleteInput,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "RegionalTableParty", |id, version| {
-            edit_table::delete_party(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<entity::regional_table_party::Model>(ctx, input).await
     }
 
     /// Registers a neighbourhood collaboration (*hecht wijkverband*).
@@ -273,14 +271,9 @@ impl RegionMutation {
                 established_on: date(input.established_on),
                 disciplines: input.disciplines.map(codes),
             };
-            edit_collaborations::update_collaboration(
-                &rc.pool,
-                &rc.viewer,
-                id,
-                input.version,
-                fields,
-            )
-            .await
+            edit::update::<Collaboration, _>(&rc.pool, &rc.viewer, id, input.version, fields)
+                .await
+                .map(|c| c.row)
         };
         UpdateNeighbourhoodCollaborationPayload::of(result.await)
     }
@@ -291,11 +284,7 @@ impl RegionMutation {
         ctx: &Context<'_>,
         input: DeleteInput,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "NeighbourhoodCollaboration", |id, version| {
-            edit_collaborations::delete_collaboration(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<Collaboration>(ctx, input).await
     }
 
     /// Records a collaboration agreement (*samenwerkingsafspraak*) of an RESV.
@@ -342,7 +331,9 @@ impl RegionMutation {
                 agreed_on: date(input.agreed_on),
                 disciplines: input.disciplines.map(codes),
             };
-            edit_agreements::update_agreement(&rc.pool, &rc.viewer, id, input.version, fields).await
+            edit::update::<rules::Agreement, _>(&rc.pool, &rc.viewer, id, input.version, fields)
+                .await
+                .map(|a| a.row)
         };
         UpdateAgreementPayload::of(result.await)
     }
@@ -353,11 +344,7 @@ impl RegionMutation {
         ctx: &Context<'_>,
         input: DeleteInput,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "Agreement", |id, version| {
-            edit_agreements::delete_agreement(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<rules::Agreement>(ctx, input).await
     }
 
     /// Adds a region (admins).

@@ -4,12 +4,14 @@ use super::context::request;
 use super::enums::{
     DesignCriterionKind, DisciplineCode, LegalForm, MandateStatus, Phase, TaskStatus,
 };
-use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_by, payload};
+use super::mutation::{DeleteInput, DeletePayload, clearable, decode_id, delete_record, payload};
 use super::resv::{Resv, Seat};
 use super::scalars::Date;
 use crate::error::ApiResult;
+use crate::service::edit;
 use crate::service::edit_resv::{self, CriterionChange, ResvFields};
 use crate::service::edit_seats::{self, SeatFields};
+use crate::service::rules;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{MainTask, Per};
 
@@ -250,18 +252,15 @@ impl ResvMutation {
                 contact_email: clearable(input.contact_email),
                 internal_notes: clearable(input.internal_notes),
             };
-            edit_resv::update_resv(&rc.pool, &rc.viewer, id, input.version, fields).await
+            edit::update::<entity::resv::Model, _>(&rc.pool, &rc.viewer, id, input.version, fields)
+                .await
         };
         UpdateResvPayload::of(result.await)
     }
 
     /// Deletes an RESV with its seats and agreements.
     async fn delete_resv(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "Resv", |id, version| {
-            edit_resv::delete_resv(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<entity::resv::Model>(ctx, input).await
     }
 
     /// Adds a seat to an RESV table. A discipline sits in at most one seat per RESV.
@@ -312,18 +311,16 @@ impl ResvMutation {
                 delegate_name: clearable(input.delegate_name),
                 delegate_email: clearable(input.delegate_email),
             };
-            edit_seats::update_seat(&rc.pool, &rc.viewer, id, input.version, fields).await
+            edit::update::<rules::Seat, _>(&rc.pool, &rc.viewer, id, input.version, fields)
+                .await
+                .map(|s| s.row)
         };
         UpdateSeatPayload::of(result.await)
     }
 
     /// Deletes a seat.
     async fn delete_seat(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = request(ctx)?;
-        delete_by(input, "Seat", |id, version| {
-            edit_seats::delete_seat(&rc.pool, &rc.viewer, id, version)
-        })
-        .await
+        delete_record::<rules::Seat>(ctx, input).await
     }
 
     /// Merges separate paramedical seats into one seat of a multidisciplinary paramedical network

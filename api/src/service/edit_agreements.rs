@@ -1,6 +1,7 @@
 //! Changing the collaboration agreements of an RESV: the region's coordinators and admins,
 //! through the write pipeline ([`record`]); the rules are in `rules/agreement.rs`.
 
+use super::edit::Fields;
 use super::edit_region::entered_by;
 use super::edit_resv::Clearable;
 use super::record::{self, Writer};
@@ -22,8 +23,8 @@ pub struct AgreementFields {
     pub disciplines: Option<Vec<DisciplineCode>>,
 }
 
-impl AgreementFields {
-    fn apply(self, a: &mut Agreement) {
+impl Fields<Agreement> for AgreementFields {
+    fn apply(self, a: &mut Agreement) -> ApiResult<()> {
         if let Some(v) = self.topic {
             a.row.topic = v;
         }
@@ -39,6 +40,7 @@ impl AgreementFields {
         if let Some(v) = self.disciplines {
             a.disciplines = v;
         }
+        Ok(())
     }
 }
 
@@ -63,36 +65,8 @@ pub async fn create_agreement(
         return Err(ApiError::invalid("topic", "is required"));
     }
     let mut new = Agreement::new(resv_id, String::new(), entered_by(viewer));
-    fields.apply(&mut new);
+    fields.apply(&mut new)?;
     let created = record::create_once(&w, idempotency_key, new).await?;
     txn.commit().await.map_err(refusal)?;
     Ok(created.row)
-}
-
-/// Changes an agreement read at `version`.
-pub async fn update_agreement(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-    fields: AgreementFields,
-) -> ApiResult<agreement::Model> {
-    let after = record::update_one(db, viewer, id, version, |a: &mut Agreement| {
-        fields.apply(a);
-        Ok(())
-    })
-    .await?;
-    Ok(after.row)
-}
-
-/// Deletes an agreement read at `version`.
-pub async fn delete_agreement(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<Agreement>(db, viewer, id, version)
-        .await
-        .map(drop)
 }

@@ -1,6 +1,7 @@
 //! Changing neighbourhood collaborations (*hechte wijkverbanden*): the region's coordinators and
 //! admins, through the write pipeline ([`record`]); the rules are in `rules/collaboration.rs`.
 
+use super::edit::Fields;
 use super::edit_region::entered_by;
 use super::edit_resv::{Clearable, region_by_code};
 use super::record::{self, Writer};
@@ -23,8 +24,8 @@ pub struct CollaborationFields {
     pub disciplines: Option<Vec<DisciplineCode>>,
 }
 
-impl CollaborationFields {
-    fn apply(self, c: &mut Collaboration) {
+impl Fields<Collaboration> for CollaborationFields {
+    fn apply(self, c: &mut Collaboration) -> ApiResult<()> {
         let row = &mut c.row;
         if let Some(v) = self.name {
             row.name = v;
@@ -44,6 +45,7 @@ impl CollaborationFields {
         if let Some(v) = self.disciplines {
             c.disciplines = v;
         }
+        Ok(())
     }
 }
 
@@ -66,36 +68,8 @@ pub async fn create_collaboration(
         }
     }
     let mut new = Collaboration::new(region.id, String::new(), entered_by(viewer));
-    fields.apply(&mut new);
+    fields.apply(&mut new)?;
     let created = record::create_once(&w, idempotency_key, new).await?;
     txn.commit().await.map_err(refusal)?;
     Ok(created.row)
-}
-
-/// Changes a neighbourhood collaboration read at `version`.
-pub async fn update_collaboration(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-    fields: CollaborationFields,
-) -> ApiResult<neighbourhood_collaboration::Model> {
-    let after = record::update_one(db, viewer, id, version, |c: &mut Collaboration| {
-        fields.apply(c);
-        Ok(())
-    })
-    .await?;
-    Ok(after.row)
-}
-
-/// Deletes a neighbourhood collaboration read at `version`.
-pub async fn delete_collaboration(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<Collaboration>(db, viewer, id, version)
-        .await
-        .map(drop)
 }

@@ -124,15 +124,3 @@ pub async fn update_material(
     txn.commit().await.map_err(refusal)?;
     Ok(after.row)
 }
-
-/// Deletes a material read at `version`.
-pub async fn delete_material(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<Material>(db, viewer, id, version)
-        .await
-        .map(drop)
-}

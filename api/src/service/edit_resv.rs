@@ -1,6 +1,7 @@
 //! Changing RESVs: the region's coordinators and admins, through the write pipeline
 //! ([`record`]); the rules are in `rules/resv.rs`.
 
+use super::edit::Fields;
 use super::edit_region::entered_by;
 use super::record::{self, Writer};
 use super::rules::new_resv;
@@ -76,7 +77,7 @@ pub(crate) fn set<T>(target: &mut T, value: Option<T>) {
     }
 }
 
-impl ResvFields {
+impl Fields<resv::Model> for ResvFields {
     /// Sets the given fields of `m`.
     fn apply(self, m: &mut resv::Model) -> ApiResult<()> {
         set(&mut m.name, self.name);
@@ -142,27 +143,4 @@ pub async fn create_resv(
     let created = record::create_once(&w, idempotency_key, new).await?;
     txn.commit().await.map_err(refusal)?;
     Ok(created)
-}
-
-/// Updates an RESV read at `version`.
-pub async fn update_resv(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-    fields: ResvFields,
-) -> ApiResult<resv::Model> {
-    record::update_one(db, viewer, id, version, |m| fields.apply(m)).await
-}
-
-/// Deletes an RESV read at `version`, with its seats and agreements.
-pub async fn delete_resv(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<resv::Model>(db, viewer, id, version)
-        .await
-        .map(drop)
 }

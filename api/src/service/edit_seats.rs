@@ -2,6 +2,7 @@
 //! into one network seat and splitting it again: the region's coordinators and admins, through
 //! the write pipeline ([`record`]); the rules are in `rules/seat.rs`.
 
+use super::edit::Fields;
 use super::edit_region::entered_by;
 use super::edit_resv::Clearable;
 use super::record::{self, Writer};
@@ -25,8 +26,8 @@ pub struct SeatFields {
     pub delegate_email: Clearable<String>,
 }
 
-impl SeatFields {
-    fn apply(self, s: &mut Seat) {
+impl Fields<Seat> for SeatFields {
+    fn apply(self, s: &mut Seat) -> ApiResult<()> {
         let row = &mut s.row;
         if let Some(v) = self.organisation {
             row.organisation = v;
@@ -46,6 +47,7 @@ impl SeatFields {
         if let Some(v) = self.disciplines {
             s.disciplines = v;
         }
+        Ok(())
     }
 }
 
@@ -70,38 +72,10 @@ pub async fn create_seat(
         .await?
         .ok_or_else(|| ApiError::invalid("resvId", "no such RESV"))?;
     let mut new = Seat::new(resv_id, String::new(), entered_by(viewer));
-    fields.apply(&mut new);
+    fields.apply(&mut new)?;
     let created = record::create_once(&w, idempotency_key, new).await?;
     txn.commit().await.map_err(refusal)?;
     Ok(created.row)
-}
-
-/// Updates a seat read at `version` (its disciplines too, when given).
-pub async fn update_seat(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-    fields: SeatFields,
-) -> ApiResult<seat::Model> {
-    let after = record::update_one(db, viewer, id, version, |s: &mut Seat| {
-        fields.apply(s);
-        Ok(())
-    })
-    .await?;
-    Ok(after.row)
-}
-
-/// Deletes a seat read at `version`.
-pub async fn delete_seat(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<Seat>(db, viewer, id, version)
-        .await
-        .map(drop)
 }
 
 /// Merges separate paramedical seats of one RESV into one seat of a multidisciplinary paramedical
@@ -148,7 +122,7 @@ pub async fn merge_seats(
     }
     let resv_id = resv_id.ok_or_else(|| ApiError::invalid("seats", "merge at least two seats"))?;
     let mut network = Seat::new(resv_id, String::new(), entered_by(viewer));
-    fields.apply(&mut network);
+    fields.apply(&mut network)?;
     network.disciplines = disciplines;
     let created = record::create(&w, network).await?;
     txn.commit().await.map_err(refusal)?;

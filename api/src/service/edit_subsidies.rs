@@ -141,15 +141,3 @@ pub async fn decide_subsidy(
     })
     .await
 }
-
-/// Deletes a subsidy record read at `version` (a record entered in error).
-pub async fn delete_subsidy(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<subsidy::Model>(db, viewer, id, version)
-        .await
-        .map(drop)
-}

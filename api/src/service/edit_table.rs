@@ -60,16 +60,3 @@ pub async fn update_party(
     txn.commit().await.map_err(refusal)?;
     Ok(after)
 }
-
-/// Removes a party from a regional table.
-pub async fn delete_party(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    let txn = crate::db::begin_with_claims(db, &access::claims(viewer)).await?;
-    let w = Writer::new(&txn, viewer);
-    record::delete::<regional_table_party::Model>(&w, id, version).await?;
-    txn.commit().await.map_err(refusal)
-}

@@ -30,23 +30,21 @@ pub async fn apply_for_voucher(
     let w = Writer::new(&txn, viewer);
     let region = region_by_code(&txn, viewer, "regionCode", region_code).await?;
     let at = now();
-    let model = voucher::Model {
-        id: 0,
-        region_id: region.id,
-        discipline_code: discipline,
-        status: ApplicationStatus::Applied,
-        applicant: applicant.map(str::to_owned),
-        amount_cents: None,
-        applied_on,
-        decided_on: None,
-        source: SourceKind::ZonmwDecision,
-        source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
-        imported_at: None,
-        imported_by: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
+    let model = entity::new_record!(
+        at,
+        voucher::Model {
+            id: 0,
+            region_id: region.id,
+            discipline_code: discipline,
+            status: ApplicationStatus::Applied,
+            applicant: applicant.map(str::to_owned),
+            amount_cents: None,
+            applied_on,
+            decided_on: None,
+            source: SourceKind::ZonmwDecision,
+            source_reference: Some(format!("entered by {}", viewer.sub().unwrap_or("unknown"))),
+        }
+    );
     let created = record::create_once(&w, idempotency_key, model).await?;
     txn.commit().await.map_err(refusal)?;
     Ok(created)
@@ -127,16 +125,4 @@ pub async fn correct_voucher(
         Ok(())
     })
     .await
-}
-
-/// Deletes a voucher record read at `version` (a record entered in error).
-pub async fn delete_voucher(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i32,
-    version: i32,
-) -> ApiResult<()> {
-    record::delete_one::<voucher::Model>(db, viewer, id, version)
-        .await
-        .map(drop)
 }

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod coverage;
 pub mod csv_cells;
+pub mod edit;
 pub mod edit_agreements;
 pub mod edit_collaborations;
 pub mod edit_funding;

@@ -22,23 +22,12 @@ async fn spawn(backend: common::Backend) -> TestApp {
     .await
 }
 
-/// The cache's hits so far, from `/metrics`.
-async fn hits(app: &TestApp) -> u64 {
-    app.metrics()
-        .await
-        .lines()
-        .find(|l| l.starts_with("registry_response_cache_total{outcome=\"hit\"}"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Whether `variables` are answered from the cache (the hit counter moves). Statement counts
 /// cannot tell: the watcher's polls run on the same pool at any moment.
 async fn from_cache(app: &TestApp, variables: Value) -> (Value, bool) {
-    let before = hits(app).await;
+    let before = app.cache_hits().await;
     let data = app.data(QUERY, variables).await;
-    (data, hits(app).await > before)
+    (data, app.cache_hits().await > before)
 }
 
 /// Waits until the watcher has read the data version (the cache is inert before).

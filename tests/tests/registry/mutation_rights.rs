@@ -4,19 +4,7 @@
 use crate::common;
 
 use common::{TestApp, error_codes, token};
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "tests inspect the whole audit table"
-)]
-async fn audit_count(app: &TestApp) -> u64 {
-    entity::audit_log::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count")
-}
 
 /// A caller: no token, or a role keeping some regions.
 type Caller<'a> = Option<(&'a str, &'a [&'a str])>;
@@ -28,10 +16,10 @@ async fn call(
     document: &str,
     variables: Value,
 ) -> (Vec<String>, Value, bool) {
-    let before = audit_count(app).await;
+    let before = app.audit_count().await;
     let token = caller.map(|(role, regions)| token(role, regions));
     let body = app.gql_with(token.as_deref(), document, variables).await;
-    let changed = audit_count(app).await != before;
+    let changed = app.audit_count().await != before;
     (error_codes(&body), body, changed)
 }
 

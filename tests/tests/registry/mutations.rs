@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::{TestApp, error_codes, token};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 /// A role of the matrix: its name and the regions it keeps.
@@ -18,17 +18,6 @@ const ROLES: [RoleSpec; 5] = [
     ("level_editor", &[]),
     ("admin", &[]),
 ];
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "tests inspect the whole audit table"
-)]
-async fn audit_count(app: &TestApp) -> u64 {
-    entity::audit_log::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count")
-}
 
 /// Reads `fields` of a node as admin.
 async fn read(app: &TestApp, id: &Value, fields: &str) -> Value {
@@ -94,7 +83,7 @@ async fn matrix(
         let version = read(app, target, "... on Resv { version } ... on Seat { version } ... on Agreement { version } ... on RegionalTableParty { version } ... on NeighbourhoodCollaboration { version } ... on Subsidy { version } ... on Voucher { version } ... on LearningMaterial { version } ... on Region { version }").await["version"]
             .as_i64()
             .expect("a version");
-        let before_audit = audit_count(app).await;
+        let before_audit = app.audit_count().await;
         let token = role.map(|(r, regions)| token(r, regions));
         let body = app
             .gql_with(
@@ -103,7 +92,7 @@ async fn matrix(
                 json!({ "input": inputs(version) }),
             )
             .await;
-        let after_audit = audit_count(app).await;
+        let after_audit = app.audit_count().await;
         let version_after = read(app, target, "... on Resv { version } ... on Seat { version } ... on Agreement { version } ... on RegionalTableParty { version } ... on NeighbourhoodCollaboration { version } ... on Subsidy { version } ... on Voucher { version } ... on LearningMaterial { version } ... on Region { version }").await["version"]
             .as_i64()
             .expect("a version");
@@ -260,7 +249,7 @@ on_both_databases!(
         let resv = t.own["resv"]["id"].clone();
         let version = t.own["resv"]["version"].as_i64().expect("version");
         let admin = token("admin", &[]);
-        let before = audit_count(&app).await;
+        let before = app.audit_count().await;
         let cases = [
             (
                 json!({ "id": resv, "version": version + 7, "name": "x" }),
@@ -318,7 +307,7 @@ on_both_databases!(
             )
             .await;
         assert_eq!(error_codes(&body), vec!["BAD_USER_INPUT"], "{body}");
-        assert_eq!(audit_count(&app).await, before, "nothing was written");
+        assert_eq!(app.audit_count().await, before, "nothing was written");
 
         // A discipline sits in at most one seat per RESV.
         let seat = &t.own["resv"]["seats"][0];
@@ -393,7 +382,7 @@ on_both_databases!(
         let t = targets(&app).await;
         let resv = t.own["resv"]["id"].clone();
         let version = t.own["resv"]["version"].clone();
-        let before = audit_count(&app).await;
+        let before = app.audit_count().await;
         let coordinator = token("regional_coordinator", &["R01"]);
         let attempts = (0..8).map(|i| {
         let (app, coordinator, resv, version) = (&app, &coordinator, resv.clone(), version.clone());
@@ -417,7 +406,7 @@ on_both_databases!(
             }
         }
         assert_eq!(
-            audit_count(&app).await,
+            app.audit_count().await,
             before + 1,
             "the audit trail shows one change"
         );

@@ -558,17 +558,6 @@ on_both_databases!(
 
 const REGION_NAME: &str = r#"query($code: String!) { region(code: $code) { id version name } }"#;
 
-/// The cache's hits so far, from `/metrics`.
-async fn cache_hits(app: &TestApp) -> u64 {
-    app.metrics()
-        .await
-        .lines()
-        .find(|l| l.starts_with("registry_response_cache_total{outcome=\"hit\"}"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 // The watcher polls once an hour: only the write itself can make the change visible.
 on_both_databases!(
     after_a_batched_mutation_the_next_anonymous_read_sees_it,
@@ -591,10 +580,10 @@ async fn batched_mutation_is_seen(app: TestApp) {
         "the watcher never read the version"
     );
     app.data(REGION_NAME, vars.clone()).await;
-    let before = cache_hits(&app).await;
+    let before = app.cache_hits().await;
     app.data(REGION_NAME, vars.clone()).await;
     assert!(
-        cache_hits(&app).await > before,
+        app.cache_hits().await > before,
         "the anonymous read was never answered from the cache"
     );
     let region = app.data(REGION_NAME, vars.clone()).await["region"].clone();

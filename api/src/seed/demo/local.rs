@@ -25,19 +25,17 @@ pub(super) fn regional_table(
         parties.push((TablePartyKind::Resv, resv_name));
     }
     for (kind, organisation) in parties {
-        data.parties.push(regional_table_party::Model {
-            id: next(&mut ids.party),
-            region_id: region.id,
-            kind,
-            organisation,
-            source: SourceKind::Demonstration,
-            source_reference: Some(REFERENCE.to_owned()),
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        data.parties.push(entity::new_record!(
+            now,
+            regional_table_party::Model {
+                id: next(&mut ids.party),
+                region_id: region.id,
+                kind,
+                organisation,
+                source: SourceKind::Demonstration,
+                source_reference: Some(REFERENCE.to_owned()),
+            }
+        ));
     }
 }
 
@@ -69,8 +67,9 @@ pub(super) fn collaborations(
         } else {
             CollaborationStatus::Stopped
         };
-        data.collaborations
-            .push(neighbourhood_collaboration::Model {
+        data.collaborations.push(entity::new_record!(
+            now,
+            neighbourhood_collaboration::Model {
                 id,
                 region_id: region.id,
                 name: format!("Wijkverband {} {n}", region.name),
@@ -80,12 +79,8 @@ pub(super) fn collaborations(
                 established_on: Some(plus_days(date(2024, 1, 15), rng.gen_range(0..=530))),
                 source: SourceKind::Demonstration,
                 source_reference: Some(REFERENCE.to_owned()),
-                imported_at: None,
-                imported_by: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            });
+            }
+        ));
         use DisciplineCode as D;
         let odds = [
             (D::GeneralPractice, 1.0),
@@ -162,31 +157,29 @@ pub(super) fn vouchers(
             status,
             ApplicationStatus::Applied | ApplicationStatus::InReview
         );
-        data.vouchers.push(voucher::Model {
-            id: next(&mut ids.voucher),
-            region_id,
-            discipline_code: discipline,
-            status,
-            applicant: Some(format!(
-                "Regional organisation for {}",
-                discipline.as_str().to_lowercase().replace('_', " ")
-            )),
-            amount_cents: (status == ApplicationStatus::Granted)
-                .then(|| rng.gen_range(150..=500) * 10_000),
-            applied_on: if pending {
-                plus_days(date(2025, 5, 1), rng.gen_range(0..=50))
-            } else {
-                applied
-            },
-            decided_on: (!pending).then_some(decided.min(date(2025, 6, 30))),
-            source: SourceKind::Demonstration,
-            source_reference: Some(REFERENCE.to_owned()),
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        data.vouchers.push(entity::new_record!(
+            now,
+            voucher::Model {
+                id: next(&mut ids.voucher),
+                region_id,
+                discipline_code: discipline,
+                status,
+                applicant: Some(format!(
+                    "Regional organisation for {}",
+                    discipline.as_str().to_lowercase().replace('_', " ")
+                )),
+                amount_cents: (status == ApplicationStatus::Granted)
+                    .then(|| rng.gen_range(150..=500) * 10_000),
+                applied_on: if pending {
+                    plus_days(date(2025, 5, 1), rng.gen_range(0..=50))
+                } else {
+                    applied
+                },
+                decided_on: (!pending).then_some(decided.min(date(2025, 6, 30))),
+                source: SourceKind::Demonstration,
+                source_reference: Some(REFERENCE.to_owned()),
+            }
+        ));
     }
 }
 
@@ -349,27 +342,25 @@ pub(super) fn materials(data: &mut DemoData, rng: &mut ChaCha8Rng, regions: &[De
             let day = plus_days(published, rng.gen_range(21..=45));
             day.and_hms_opt(14, 0, 0).unwrap_or_default().and_utc()
         });
-        data.materials.push(learning_material::Model {
-            id,
-            kind: *kind,
-            title: (*title).to_owned(),
-            summary: (*summary).to_owned(),
-            url: Some(format!("https://example.org/level/{id}")),
-            published_on: published,
-            event_starts_at,
-            visibility: if i % 4 == 3 {
-                Visibility::Members
-            } else {
-                Visibility::Public
-            },
-            source: SourceKind::Demonstration,
-            source_reference: Some(REFERENCE.to_owned()),
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        data.materials.push(entity::new_record!(
+            now,
+            learning_material::Model {
+                id,
+                kind: *kind,
+                title: (*title).to_owned(),
+                summary: (*summary).to_owned(),
+                url: Some(format!("https://example.org/level/{id}")),
+                published_on: published,
+                event_starts_at,
+                visibility: if i % 4 == 3 {
+                    Visibility::Members
+                } else {
+                    Visibility::Public
+                },
+                source: SourceKind::Demonstration,
+                source_reference: Some(REFERENCE.to_owned()),
+            }
+        ));
         for &theme in themes.iter() {
             data.material_themes.push(material_theme::Model {
                 material_id: id,

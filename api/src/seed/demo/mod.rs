@@ -298,30 +298,28 @@ fn replica_data(
             (date(2024, 1, 15), date(2024, 3, 28))
         };
         let granted_cents = rng.gen_range(60..=150) * 100_000;
-        data.subsidies.push(subsidy::Model {
-            id: next(&mut ids.subsidy),
-            region_id: Some(region.id),
-            kind: SubsidyKind::Preparation,
-            status: ApplicationStatus::Granted,
-            applicant: Some(format!(
-                "Huisartsenorganisatie {} (namens RHO, VVT en {})",
-                region.name, region.preferred_insurer
-            )),
-            amount_requested_cents: Some(granted_cents),
-            amount_granted_cents: Some(granted_cents),
-            applied_on: applied,
-            decided_on: Some(decided),
-            period_start: Some(plus_days(decided, 2)),
-            period_end: Some(plus_days(decided, 365)),
-            zonmw_reference: Some(format!("DEMO-PREP-{}", region.code)),
-            source: SourceKind::Demonstration,
-            source_reference: Some(REFERENCE.to_owned()),
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        data.subsidies.push(entity::new_record!(
+            now,
+            subsidy::Model {
+                id: next(&mut ids.subsidy),
+                region_id: Some(region.id),
+                kind: SubsidyKind::Preparation,
+                status: ApplicationStatus::Granted,
+                applicant: Some(format!(
+                    "Huisartsenorganisatie {} (namens RHO, VVT en {})",
+                    region.name, region.preferred_insurer
+                )),
+                amount_requested_cents: Some(granted_cents),
+                amount_granted_cents: Some(granted_cents),
+                applied_on: applied,
+                decided_on: Some(decided),
+                period_start: Some(plus_days(decided, 2)),
+                period_end: Some(plus_days(decided, 365)),
+                zonmw_reference: Some(format!("DEMO-PREP-{}", region.code)),
+                source: SourceKind::Demonstration,
+                source_reference: Some(REFERENCE.to_owned()),
+            }
+        ));
     }
 
     let deadlines = [date(2024, 7, 3), date(2024, 9, 25), date(2024, 12, 4)];
@@ -350,31 +348,29 @@ fn replica_data(
                 Outcome::Rejected => (ApplicationStatus::Rejected, Some(decided), None, None),
                 _ => (ApplicationStatus::Withdrawn, None, None, None),
             };
-            data.subsidies.push(subsidy::Model {
-                id: next(&mut ids.subsidy),
-                region_id: Some(region.id),
-                kind: SubsidyKind::Implementation,
-                status,
-                applicant: Some(format!(
-                    "Huisartsenorganisatie {} (namens RHO, VVT en {})",
-                    region.name, region.preferred_insurer
-                )),
-                // Requests stay within the programme's maximum, as the API requires.
-                amount_requested_cents: Some(requested.min(hi)),
-                amount_granted_cents: granted_amount,
-                applied_on: applied,
-                decided_on,
-                period_start: period,
-                period_end: period.map(|_| date(2026, 12, 31)),
-                zonmw_reference: Some(format!("DEMO-IMP-{}", region.code)),
-                source: SourceKind::Demonstration,
-                source_reference: Some(REFERENCE.to_owned()),
-                imported_at: None,
-                imported_by: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            });
+            data.subsidies.push(entity::new_record!(
+                now,
+                subsidy::Model {
+                    id: next(&mut ids.subsidy),
+                    region_id: Some(region.id),
+                    kind: SubsidyKind::Implementation,
+                    status,
+                    applicant: Some(format!(
+                        "Huisartsenorganisatie {} (namens RHO, VVT en {})",
+                        region.name, region.preferred_insurer
+                    )),
+                    // Requests stay within the programme's maximum, as the API requires.
+                    amount_requested_cents: Some(requested.min(hi)),
+                    amount_granted_cents: granted_amount,
+                    applied_on: applied,
+                    decided_on,
+                    period_start: period,
+                    period_end: period.map(|_| date(2026, 12, 31)),
+                    zonmw_reference: Some(format!("DEMO-IMP-{}", region.code)),
+                    source: SourceKind::Demonstration,
+                    source_reference: Some(REFERENCE.to_owned()),
+                }
+            ));
         }
 
         let resv_id = phase.map(|p| resv(data, ids, rng, region, p));
@@ -391,29 +387,27 @@ fn replica_data(
 
     if replica == 0 {
         let decided = date(2024, 11, 1);
-        data.subsidies.push(subsidy::Model {
-            id: next(&mut ids.subsidy),
-            region_id: None,
-            kind: SubsidyKind::Research,
-            status: ApplicationStatus::Granted,
-            applicant: Some(
-                "Onderzoeksconsortium wijkverbanden en RESV's (demonstration)".to_owned(),
-            ),
-            amount_requested_cents: Some(150_000_000),
-            amount_granted_cents: Some(120_000_000),
-            applied_on: date(2024, 6, 1),
-            decided_on: Some(decided),
-            period_start: Some(date(2025, 1, 1)),
-            period_end: Some(date(2026, 12, 31)),
-            zonmw_reference: Some("DEMO-RES-1".to_owned()),
-            source: SourceKind::Demonstration,
-            source_reference: Some(REFERENCE.to_owned()),
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        data.subsidies.push(entity::new_record!(
+            now,
+            subsidy::Model {
+                id: next(&mut ids.subsidy),
+                region_id: None,
+                kind: SubsidyKind::Research,
+                status: ApplicationStatus::Granted,
+                applicant: Some(
+                    "Onderzoeksconsortium wijkverbanden en RESV's (demonstration)".to_owned(),
+                ),
+                amount_requested_cents: Some(150_000_000),
+                amount_granted_cents: Some(120_000_000),
+                applied_on: date(2024, 6, 1),
+                decided_on: Some(decided),
+                period_start: Some(date(2025, 1, 1)),
+                period_end: Some(date(2026, 12, 31)),
+                zonmw_reference: Some("DEMO-RES-1".to_owned()),
+                source: SourceKind::Demonstration,
+                source_reference: Some(REFERENCE.to_owned()),
+            }
+        ));
     }
 }
 

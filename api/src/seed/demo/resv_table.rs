@@ -54,76 +54,73 @@ pub(super) fn resv(
         "Agreements are not yet tied to the regiobeeld/regioplan.",
     );
     let citizens = criterion(rng, "No form of citizen participation yet.");
-    data.resvs.push(resv::Model {
-        id,
-        region_id: region.id,
-        name: format!("Eerstelijnssamenwerking {}", region.name),
-        legal_form,
-        treasurer,
-        phase,
-        established_on: Some(established),
-        contracted_from: (p == 3).then(|| date(2027, 1, 1)),
-        task_mandate: task_status(rng, p, 1),
-        task_capacity_access: task_status(rng, p, 0),
-        task_care_agreements: task_status(rng, p, 0),
-        task_neighbourhood_support: task_status(rng, p, 1),
-        task_facilitation: task_status(rng, p, 0),
-        criterion_core_disciplines_met: core.0,
-        criterion_core_disciplines_note: core.1,
-        criterion_mandated_representation_met: mandated.0,
-        criterion_mandated_representation_note: mandated.1,
-        criterion_multidisciplinary_governance_met: governance.0,
-        criterion_multidisciplinary_governance_note: governance.1,
-        criterion_regional_agenda_met: agenda.0,
-        criterion_regional_agenda_note: agenda.1,
-        criterion_citizen_participation_met: citizens.0,
-        criterion_citizen_participation_note: citizens.1,
-        citizen_participation: citizens
-            .0
-            .then(|| "A patients' panel advises the RESV board.".to_owned()),
-        website: Some(format!(
-            "https://example.org/resv/{}",
-            region.code.to_lowercase()
-        )),
-        contact_name: Some(format!("Coordinator {}", region.name)),
-        contact_email: Some(format!(
-            "coordinator.{}@example.org",
-            region.code.to_lowercase()
-        )),
-        internal_notes: Some(
-            "Demonstration: the next board meeting discusses the mandates.".to_owned(),
-        ),
-        source: SourceKind::Demonstration,
-        source_reference: Some(REFERENCE.to_owned()),
-        imported_at: None,
-        imported_by: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    });
+    data.resvs.push(entity::new_record!(
+        now,
+        resv::Model {
+            id,
+            region_id: region.id,
+            name: format!("Eerstelijnssamenwerking {}", region.name),
+            legal_form,
+            treasurer,
+            phase,
+            established_on: Some(established),
+            contracted_from: (p == 3).then(|| date(2027, 1, 1)),
+            task_mandate: task_status(rng, p, 1),
+            task_capacity_access: task_status(rng, p, 0),
+            task_care_agreements: task_status(rng, p, 0),
+            task_neighbourhood_support: task_status(rng, p, 1),
+            task_facilitation: task_status(rng, p, 0),
+            criterion_core_disciplines_met: core.0,
+            criterion_core_disciplines_note: core.1,
+            criterion_mandated_representation_met: mandated.0,
+            criterion_mandated_representation_note: mandated.1,
+            criterion_multidisciplinary_governance_met: governance.0,
+            criterion_multidisciplinary_governance_note: governance.1,
+            criterion_regional_agenda_met: agenda.0,
+            criterion_regional_agenda_note: agenda.1,
+            criterion_citizen_participation_met: citizens.0,
+            criterion_citizen_participation_note: citizens.1,
+            citizen_participation: citizens
+                .0
+                .then(|| "A patients' panel advises the RESV board.".to_owned()),
+            website: Some(format!(
+                "https://example.org/resv/{}",
+                region.code.to_lowercase()
+            )),
+            contact_name: Some(format!("Coordinator {}", region.name)),
+            contact_email: Some(format!(
+                "coordinator.{}@example.org",
+                region.code.to_lowercase()
+            )),
+            internal_notes: Some(
+                "Demonstration: the next board meeting discusses the mandates.".to_owned(),
+            ),
+            source: SourceKind::Demonstration,
+            source_reference: Some(REFERENCE.to_owned()),
+        }
+    ));
 
     let mut seat = |data: &mut DemoData,
                     organisation: String,
                     disciplines: &[DisciplineCode],
                     status: MandateStatus| {
         let seat_id = next(&mut ids.seat);
-        data.seats.push(seat::Model {
-            id: seat_id,
-            resv_id: id,
-            organisation,
-            mandate_status: status,
-            since: (status != MandateStatus::None).then(|| plus_days(established, 30)),
-            delegate_name: (status != MandateStatus::None).then(|| format!("Delegate {seat_id}")),
-            delegate_email: (status != MandateStatus::None)
-                .then(|| format!("delegate.{seat_id}@example.org")),
-            source: SourceKind::Demonstration,
-            source_reference: Some(REFERENCE.to_owned()),
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        data.seats.push(entity::new_record!(
+            now,
+            seat::Model {
+                id: seat_id,
+                resv_id: id,
+                organisation,
+                mandate_status: status,
+                since: (status != MandateStatus::None).then(|| plus_days(established, 30)),
+                delegate_name: (status != MandateStatus::None)
+                    .then(|| format!("Delegate {seat_id}")),
+                delegate_email: (status != MandateStatus::None)
+                    .then(|| format!("delegate.{seat_id}@example.org")),
+                source: SourceKind::Demonstration,
+                source_reference: Some(REFERENCE.to_owned()),
+            }
+        ));
         for &d in disciplines {
             data.seat_disciplines.push(seat_discipline::Model {
                 seat_id,
@@ -238,22 +235,20 @@ pub(super) fn resv(
                     &[AgreementStatus::Agreed, AgreementStatus::Implemented],
                 ),
             };
-            data.agreements.push(agreement::Model {
-                id: agreement_id,
-                resv_id: id,
-                topic: topic.to_owned(),
-                level,
-                status,
-                agreed_on: (status != AgreementStatus::Draft)
-                    .then(|| plus_days(established, rng.gen_range(60..=300))),
-                source: SourceKind::Demonstration,
-                source_reference: Some(REFERENCE.to_owned()),
-                imported_at: None,
-                imported_by: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            });
+            data.agreements.push(entity::new_record!(
+                now,
+                agreement::Model {
+                    id: agreement_id,
+                    resv_id: id,
+                    topic: topic.to_owned(),
+                    level,
+                    status,
+                    agreed_on: (status != AgreementStatus::Draft)
+                        .then(|| plus_days(established, rng.gen_range(60..=300))),
+                    source: SourceKind::Demonstration,
+                    source_reference: Some(REFERENCE.to_owned()),
+                }
+            ));
             for &d in disciplines {
                 data.agreement_disciplines
                     .push(agreement_discipline::Model {

@@ -164,23 +164,21 @@ pub async fn vouchers(ctx: &mut Ctx<'_>) -> ApiResult<()> {
         let existing = stored.get(&(region.id, discipline));
         let at = now();
         let applied_on = row.date("applied_on");
-        let mut m = existing.cloned().unwrap_or(voucher::Model {
-            id: 0,
-            region_id: region.id,
-            discipline_code: discipline,
-            status,
-            applicant: None,
-            amount_cents: None,
-            applied_on,
-            decided_on: None,
-            source: SourceKind::ZonmwDecision,
-            source_reference: None,
-            imported_at: None,
-            imported_by: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        });
+        let mut m = existing.cloned().unwrap_or(entity::new_record!(
+            at,
+            voucher::Model {
+                id: 0,
+                region_id: region.id,
+                discipline_code: discipline,
+                status,
+                applicant: None,
+                amount_cents: None,
+                applied_on,
+                decided_on: None,
+                source: SourceKind::ZonmwDecision,
+                source_reference: None,
+            }
+        ));
         m.status = status;
         m.applied_on = applied_on;
         row.set("applicant", &mut m.applicant, |row, c| {

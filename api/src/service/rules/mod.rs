@@ -32,14 +32,29 @@ use chrono::NaiveDate;
 use entity::DisciplineCode;
 use sea_orm::{ColumnTrait, QueryFilter};
 
-/// `impl Record` for a kind whose record is one row of `$module` (no link rows): the storage
-/// half (id, version, stamp, insert, save, remove) is written here, the kind's own half (`load`,
-/// `region_code`, `check`, ...) is given as `$body`.
+/// `impl Record` for a kind whose record is one row of `$module` (no link rows). The kind names
+/// the scope it is loaded through (`scope: access::resvs`) and whose keepers may change a row
+/// (`keepers: |row| Keepers::Region(row.region_id)`, see [`Keepers`]); the storage half (load,
+/// id, version, stamp, insert, save, remove) is written here, the kind's rules (`check`, and
+/// `check_stored` where it has one) follow as the body.
 macro_rules! single_row_record {
-    ($module:ident, $kind:expr, { $($body:tt)* }) => {
+    ($module:ident, $kind:expr, {
+        scope: $scope:path,
+        keepers: |$row:pat_param| $keepers:expr,
+        $($body:tt)*
+    }) => {
         #[async_trait::async_trait]
         impl Record for $module::Model {
         const KIND: Kind = $kind;
+
+        async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
+            $crate::service::rules::row_by_id(w, $scope(w.viewer), $module::Column::Id, id).await
+        }
+
+        async fn region_code(&self, w: &Writer<'_>) -> ApiResult<Option<String>> {
+            let $row = self;
+            $crate::service::rules::Keepers::region_code($keepers, w).await
+        }
 
         $($body)*
 
@@ -90,14 +105,54 @@ macro_rules! single_row_record {
 use single_row_record;
 
 /// `impl Record` for a kind whose record is a row (its field `row`, of `$module`) with link rows
-/// (a collaboration's disciplines, a material's themes): the storage half is written here; the
-/// type has `async fn store_links(&self, w)`, which replaces its link rows, and the kind's own
-/// half (`load`, `region_code`, `check`, ...) is given as `$body`.
+/// (a collaboration's disciplines, a material's themes). Like [`single_row_record!`] the kind
+/// names its scope and keepers, and then its links, one a field:
+///
+/// `disciplines: seat_discipline(seat_id: SeatId, discipline_code: DisciplineCode, resv_id) in
+/// access::seat_disciplines` — the field `disciplines` holds the `discipline_code` of each row of
+/// `seat_discipline` whose `seat_id` is the record's id, as the writer sees them (through
+/// `access::seat_disciplines`), in that order; storing the record replaces those rows, the
+/// columns named after the pair (`resv_id`) taking the row's value of the same name.
+///
+/// The storage half (load with the links, id, version, stamp, insert, save, remove, and the
+/// links' `store_links`) is written here; the kind's rules follow as the body.
 macro_rules! linked_record {
-    ($record:ty, $module:ident, $kind:expr, { $($body:tt)* }) => {
+    ($record:ty, $module:ident, $kind:expr, {
+        scope: $scope:path,
+        keepers: |$row:pat_param| $keepers:expr,
+        links: {
+            $($field:ident: $link:ident(
+                $parent:ident: $Parent:ident, $item:ident: $Item:ident $(, $copied:ident)*
+            ) in $links:path),+ $(,)?
+        },
+        $($body:tt)*
+    }) => {
         #[async_trait::async_trait]
         impl Record for $record {
         const KIND: Kind = $kind;
+
+        async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
+            use $crate::service::rules::{links_of, row_by_id};
+            let Some(row) = row_by_id(w, $scope(w.viewer), $module::Column::Id, id).await? else {
+                return Ok(None);
+            };
+            Ok(Some(Self {
+                row,
+                $($field: links_of(
+                    w,
+                    $links(w.viewer),
+                    ($link::Column::$Parent, id),
+                    $link::Column::$Item,
+                    |link| link.$item,
+                )
+                .await?,)+
+            }))
+        }
+
+        async fn region_code(&self, w: &Writer<'_>) -> ApiResult<Option<String>> {
+            let $row = &self.row;
+            $crate::service::rules::Keepers::region_code($keepers, w).await
+        }
 
         $($body)*
 
@@ -155,10 +210,75 @@ macro_rules! linked_record {
             .await
         }
         }
+
+        impl $record {
+            /// Replaces the record's link rows by one a linked item.
+            async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
+                let row = &self.row;
+                $($crate::service::rules::replace::<$link::ActiveModel, _>(
+                    w,
+                    ($link::Column::$Parent, row.id),
+                    &self.$field,
+                    |item| $link::Model { $parent: row.id, $item: item, $($copied: row.$copied,)* },
+                )
+                .await?;)+
+                Ok(())
+            }
+        }
     };
 }
 
 use linked_record;
+
+/// Whose keepers may change a record, as a kind names them in its `impl Record`: the region
+/// whose keepers they are, if the right is per region.
+pub enum Keepers<'a> {
+    /// The national editors only (funding, LeVEL): no region's keepers.
+    National,
+    /// The keepers of the region with this id.
+    Region(i32),
+    /// The keepers of the region of the RESV with this id; NOT_FOUND naming `.1` if the writer
+    /// does not see that RESV.
+    Resv(i32, &'static str),
+    /// The keepers of the region with this code (a region's own).
+    Code(&'a str),
+}
+
+impl Keepers<'_> {
+    /// The code of the region whose keepers these are, as the writer sees it.
+    async fn region_code(self, w: &Writer<'_>) -> ApiResult<Option<String>> {
+        let region_id = match self {
+            Keepers::National => return Ok(None),
+            Keepers::Code(code) => return Ok(Some(code.to_owned())),
+            Keepers::Region(id) => id,
+            Keepers::Resv(id, missing) => {
+                row_by_id(w, access::resvs(w.viewer), entity::resv::Column::Id, id)
+                    .await?
+                    .ok_or(ApiError::NotFound(missing))?
+                    .region_id
+            }
+        };
+        row_by_id(
+            w,
+            access::regions(w.viewer),
+            entity::region::Column::Id,
+            region_id,
+        )
+        .await?
+        .map(|r| Some(r.code))
+        .ok_or(ApiError::NotFound("region"))
+    }
+}
+
+/// The row with `id` (its column `column`) in `scope`, the writer's scoped select.
+async fn row_by_id<E: sea_orm::EntityTrait>(
+    w: &Writer<'_>,
+    scope: sea_orm::Select<E>,
+    column: E::Column,
+    id: i32,
+) -> ApiResult<Option<E::Model>> {
+    Ok(scope.filter(column.eq(id)).one(w.txn).await?)
+}
 
 /// The link rows of the record `parent` (the links' column `column`) in `links` (the viewer's
 /// scoped select), ordered by `order`, each as `value` of it.
@@ -197,16 +317,6 @@ where
 {
     let rows = items.iter().map(|&item| link(item)).collect();
     crate::service::write::replace_links::<_, A>(w.txn, (column, parent), rows).await
-}
-
-/// The code of the region with `id`, as the writer sees it.
-async fn region_code(w: &Writer<'_>, id: i32) -> ApiResult<String> {
-    access::regions(w.viewer)
-        .filter(entity::region::Column::Id.eq(id))
-        .one(w.txn)
-        .await?
-        .map(|r| r.code)
-        .ok_or(ApiError::NotFound("region"))
 }
 
 /// Collects the problems of one record, field by field. Texts are trimmed in place; a blank

@@ -1,52 +1,41 @@
 //! A region (*regio*): one of the ~54 areas the RESVs cover, from an official list.
 
-use super::Rules;
+use super::{Keepers, Rules};
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
 use entity::{SourceKind, region};
-use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The inhabitants a region may have: at most the whole country.
 pub const REGION_POPULATION: (i64, i64) = (0, 20_000_000);
 
 /// A new region with `code`, from an official list, with nothing else known yet, before the rules.
 pub fn new_region(code: String, source_reference: Option<String>) -> region::Model {
-    let at = crate::service::write::now();
-    region::Model {
-        id: 0,
-        code,
-        name: String::new(),
-        population_approx: None,
-        preferred_insurer: None,
-        mandate_municipality: None,
-        care_office_region_id: 0,
-        iza_region_id: None,
-        confidence: None,
-        notes: None,
-        source: SourceKind::OfficialList,
-        source_reference,
-        imported_at: None,
-        imported_by: None,
-        retired_on: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    }
+    let now = crate::service::write::now();
+    entity::new_record!(
+        now,
+        region::Model {
+            id: 0,
+            code,
+            name: String::new(),
+            population_approx: None,
+            preferred_insurer: None,
+            mandate_municipality: None,
+            care_office_region_id: 0,
+            iza_region_id: None,
+            confidence: None,
+            notes: None,
+            source: SourceKind::OfficialList,
+            source_reference,
+            retired_on: None,
+        }
+    )
 }
 
 super::single_row_record!(region, Kind::Region, {
-    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
-        Ok(access::regions(w.viewer)
-            .filter(region::Column::Id.eq(id))
-            .one(w.txn)
-            .await?)
-    }
-
-    async fn region_code(&self, _w: &Writer<'_>) -> ApiResult<Option<String>> {
-        Ok(Some(self.code.clone()))
-    }
+    scope: access::regions,
+    keepers: |row| Keepers::Code(&row.code),
 
     fn check(&mut self) -> Problems {
         let mut rules = Rules::default();

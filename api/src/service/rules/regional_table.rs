@@ -1,6 +1,6 @@
 //! A party at a region's regional table (*regiotafel*).
 
-use super::Rules;
+use super::{Keepers, Rules};
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
@@ -15,33 +15,23 @@ pub fn new_party(
     organisation: String,
     source_reference: Option<String>,
 ) -> party::Model {
-    let at = crate::service::write::now();
-    party::Model {
-        id: 0,
-        region_id,
-        kind,
-        organisation,
-        source: entity::SourceKind::RegionalReport,
-        source_reference,
-        imported_at: None,
-        imported_by: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    }
+    let now = crate::service::write::now();
+    entity::new_record!(
+        now,
+        party::Model {
+            id: 0,
+            region_id,
+            kind,
+            organisation,
+            source: entity::SourceKind::RegionalReport,
+            source_reference,
+        }
+    )
 }
 
 super::single_row_record!(party, Kind::RegionalTableParty, {
-    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
-        Ok(access::regional_table_parties(w.viewer)
-            .filter(party::Column::Id.eq(id))
-            .one(w.txn)
-            .await?)
-    }
-
-    async fn region_code(&self, w: &Writer<'_>) -> ApiResult<Option<String>> {
-        super::region_code(w, self.region_id).await.map(Some)
-    }
+    scope: access::regional_table_parties,
+    keepers: |row| Keepers::Region(row.region_id),
 
     fn check(&mut self) -> Problems {
         let mut rules = Rules::default();

@@ -1,13 +1,12 @@
 //! A regional collaboration (*RESV*) of a region: its phase, legal form, main tasks, design
 //! criteria and contacts.
 
-use super::Rules;
+use super::{Keepers, Rules};
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
 use entity::{DesignCriterion, LegalForm, Phase, SourceKind, TaskStatus, resv};
-use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The longest note of a design criterion.
 pub const CRITERION_NOTE: usize = 2000;
@@ -15,57 +14,47 @@ pub const CRITERION_NOTE: usize = 2000;
 /// A new RESV of region `region_id` as a client starts one: in the network phase, no task
 /// started, no criterion met, reported by the region, before the rules.
 pub fn new_resv(region_id: i32, source_reference: Option<String>) -> resv::Model {
-    let at = crate::service::write::now();
-    resv::Model {
-        id: 0,
-        region_id,
-        name: String::new(),
-        legal_form: LegalForm::Network,
-        treasurer: None,
-        phase: Phase::Network,
-        established_on: None,
-        contracted_from: None,
-        task_mandate: TaskStatus::NotStarted,
-        task_capacity_access: TaskStatus::NotStarted,
-        task_care_agreements: TaskStatus::NotStarted,
-        task_neighbourhood_support: TaskStatus::NotStarted,
-        task_facilitation: TaskStatus::NotStarted,
-        criterion_core_disciplines_met: false,
-        criterion_core_disciplines_note: None,
-        criterion_mandated_representation_met: false,
-        criterion_mandated_representation_note: None,
-        criterion_multidisciplinary_governance_met: false,
-        criterion_multidisciplinary_governance_note: None,
-        criterion_regional_agenda_met: false,
-        criterion_regional_agenda_note: None,
-        criterion_citizen_participation_met: false,
-        criterion_citizen_participation_note: None,
-        citizen_participation: None,
-        website: None,
-        contact_name: None,
-        contact_email: None,
-        internal_notes: None,
-        source: SourceKind::RegionalReport,
-        source_reference,
-        imported_at: None,
-        imported_by: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    }
+    let now = crate::service::write::now();
+    entity::new_record!(
+        now,
+        resv::Model {
+            id: 0,
+            region_id,
+            name: String::new(),
+            legal_form: LegalForm::Network,
+            treasurer: None,
+            phase: Phase::Network,
+            established_on: None,
+            contracted_from: None,
+            task_mandate: TaskStatus::NotStarted,
+            task_capacity_access: TaskStatus::NotStarted,
+            task_care_agreements: TaskStatus::NotStarted,
+            task_neighbourhood_support: TaskStatus::NotStarted,
+            task_facilitation: TaskStatus::NotStarted,
+            criterion_core_disciplines_met: false,
+            criterion_core_disciplines_note: None,
+            criterion_mandated_representation_met: false,
+            criterion_mandated_representation_note: None,
+            criterion_multidisciplinary_governance_met: false,
+            criterion_multidisciplinary_governance_note: None,
+            criterion_regional_agenda_met: false,
+            criterion_regional_agenda_note: None,
+            criterion_citizen_participation_met: false,
+            criterion_citizen_participation_note: None,
+            citizen_participation: None,
+            website: None,
+            contact_name: None,
+            contact_email: None,
+            internal_notes: None,
+            source: SourceKind::RegionalReport,
+            source_reference,
+        }
+    )
 }
 
 super::single_row_record!(resv, Kind::Resv, {
-    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
-        Ok(access::resvs(w.viewer)
-            .filter(resv::Column::Id.eq(id))
-            .one(w.txn)
-            .await?)
-    }
-
-    async fn region_code(&self, w: &Writer<'_>) -> ApiResult<Option<String>> {
-        super::region_code(w, self.region_id).await.map(Some)
-    }
+    scope: access::resvs,
+    keepers: |row| Keepers::Region(row.region_id),
 
     fn check(&mut self) -> Problems {
         let mut rules = Rules::default();

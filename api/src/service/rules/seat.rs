@@ -1,12 +1,12 @@
 //! A seat at an RESV table (*zetel*), with the disciplines it represents: one, or several
 //! paramedical ones (a multidisciplinary paramedical network).
 
-use super::Rules;
+use super::{Keepers, Rules};
 use crate::access;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
-use entity::{DisciplineCode, MandateStatus, SourceKind, resv, seat, seat_discipline};
+use entity::{DisciplineCode, MandateStatus, SourceKind, seat, seat_discipline};
 use sea_orm::{ColumnTrait, QueryFilter};
 
 /// A seat with its disciplines, as the pipeline writes it and the audit trail records it.
@@ -21,9 +21,10 @@ impl Seat {
     /// A new seat of `organisation` at the table of RESV `resv_id`, its mandate pending, reported
     /// by the region, before the rules.
     pub fn new(resv_id: i32, organisation: String, source_reference: Option<String>) -> Self {
-        let at = crate::service::write::now();
-        Seat {
-            row: seat::Model {
+        let now = crate::service::write::now();
+        let row = entity::new_record!(
+            now,
+            seat::Model {
                 id: 0,
                 resv_id,
                 organisation,
@@ -33,60 +34,23 @@ impl Seat {
                 delegate_email: None,
                 source: SourceKind::RegionalReport,
                 source_reference,
-                imported_at: None,
-                imported_by: None,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            },
+            }
+        );
+        Seat {
+            row,
             disciplines: Vec::new(),
         }
-    }
-
-    async fn store_links(&self, w: &Writer<'_>) -> ApiResult<()> {
-        let (seat_id, resv_id) = (self.row.id, self.row.resv_id);
-        super::replace::<seat_discipline::ActiveModel, _>(
-            w,
-            (seat_discipline::Column::SeatId, seat_id),
-            &self.disciplines,
-            |discipline_code| seat_discipline::Model {
-                seat_id,
-                discipline_code,
-                resv_id,
-            },
-        )
-        .await
     }
 }
 
 super::linked_record!(Seat, seat, Kind::Seat, {
-    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
-        let Some(row) = access::seats(w.viewer)
-            .filter(seat::Column::Id.eq(id))
-            .one(w.txn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let disciplines = super::links_of(
-            w,
-            access::seat_disciplines(w.viewer),
-            (seat_discipline::Column::SeatId, id),
-            seat_discipline::Column::DisciplineCode,
-            |d| d.discipline_code,
-        )
-        .await?;
-        Ok(Some(Seat { row, disciplines }))
-    }
-
-    async fn region_code(&self, w: &Writer<'_>) -> ApiResult<Option<String>> {
-        let resv = access::resvs(w.viewer)
-            .filter(resv::Column::Id.eq(self.row.resv_id))
-            .one(w.txn)
-            .await?
-            .ok_or(ApiError::NotFound("RESV"))?;
-        super::region_code(w, resv.region_id).await.map(Some)
-    }
+    scope: access::seats,
+    keepers: |row| Keepers::Resv(row.resv_id, "RESV"),
+    links: {
+        disciplines: seat_discipline(
+            seat_id: SeatId, discipline_code: DisciplineCode, resv_id
+        ) in access::seat_disciplines,
+    },
 
     fn check(&mut self) -> Problems {
         let mut rules = Rules::default();

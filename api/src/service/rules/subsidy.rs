@@ -1,13 +1,12 @@
 //! A ZonMw subsidy: an application (preparation, implementation or research) and its decision.
 
-use super::Rules;
+use super::{Keepers, Rules};
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::edit_funding::pending;
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
 use entity::{ApplicationStatus, SourceKind, SubsidyKind, subsidy};
-use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The euros a subsidy of `kind` may request, and may be granted.
 pub fn subsidy_range(kind: SubsidyKind) -> ((i64, i64), (i64, i64)) {
@@ -28,42 +27,32 @@ pub fn new_subsidy(
     applied_on: chrono::NaiveDate,
     source_reference: Option<String>,
 ) -> subsidy::Model {
-    let at = crate::service::write::now();
-    subsidy::Model {
-        id: 0,
-        region_id,
-        kind,
-        status: ApplicationStatus::Applied,
-        applicant: None,
-        amount_requested_cents: None,
-        amount_granted_cents: None,
-        applied_on,
-        decided_on: None,
-        period_start: None,
-        period_end: None,
-        zonmw_reference: None,
-        source: SourceKind::ZonmwDecision,
-        source_reference,
-        imported_at: None,
-        imported_by: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    }
+    let now = crate::service::write::now();
+    entity::new_record!(
+        now,
+        subsidy::Model {
+            id: 0,
+            region_id,
+            kind,
+            status: ApplicationStatus::Applied,
+            applicant: None,
+            amount_requested_cents: None,
+            amount_granted_cents: None,
+            applied_on,
+            decided_on: None,
+            period_start: None,
+            period_end: None,
+            zonmw_reference: None,
+            source: SourceKind::ZonmwDecision,
+            source_reference,
+        }
+    )
 }
 
 super::single_row_record!(subsidy, Kind::Subsidy, {
-    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
-        Ok(access::subsidies(w.viewer)
-            .filter(subsidy::Column::Id.eq(id))
-            .one(w.txn)
-            .await?)
-    }
-
-    async fn region_code(&self, _w: &Writer<'_>) -> ApiResult<Option<String>> {
-        // Funding rights are national: ZonMw staff and admins change every region's subsidies.
-        Ok(None)
-    }
+    scope: access::subsidies,
+    // Funding rights are national: ZonMw staff and admins change every region's subsidies.
+    keepers: |_| Keepers::National,
 
     fn check(&mut self) -> Problems {
         let mut rules = Rules::default();

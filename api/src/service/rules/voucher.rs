@@ -1,28 +1,19 @@
 //! A ZonMw voucher of one discipline in a region: the application and its decision.
 
-use super::Rules;
+use super::{Keepers, Rules};
 use crate::access;
 use crate::error::ApiResult;
 use crate::service::kinds::Kind;
 use crate::service::record::{Problems, Record, Writer};
 use entity::{ApplicationStatus, voucher};
-use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The euros a voucher may be granted.
 pub const VOUCHER_RANGE: (i64, i64) = (1, 100_000);
 
 super::single_row_record!(voucher, Kind::Voucher, {
-    async fn load(w: &Writer<'_>, id: i32) -> ApiResult<Option<Self>> {
-        Ok(access::vouchers(w.viewer)
-            .filter(voucher::Column::Id.eq(id))
-            .one(w.txn)
-            .await?)
-    }
-
-    async fn region_code(&self, _w: &Writer<'_>) -> ApiResult<Option<String>> {
-        // Funding rights are national: ZonMw staff and admins change every region's vouchers.
-        Ok(None)
-    }
+    scope: access::vouchers,
+    // Funding rights are national: ZonMw staff and admins change every region's vouchers.
+    keepers: |_| Keepers::National,
 
     fn check(&mut self) -> Problems {
         let mut rules = Rules::default();

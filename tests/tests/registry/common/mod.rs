@@ -234,6 +234,30 @@ impl TestApp {
             .expect("a JSON body")
     }
 
+    /// The entries of the audit trail so far: how a test sees whether anything was written.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "tests inspect the whole audit table"
+    )]
+    pub async fn audit_count(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::audit_log::Entity::find()
+            .count(&self.db)
+            .await
+            .expect("count")
+    }
+
+    /// The response cache's hits so far, from `/metrics`.
+    pub async fn cache_hits(&self) -> u64 {
+        self.metrics()
+            .await
+            .lines()
+            .find(|l| l.starts_with("registry_response_cache_total{outcome=\"hit\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The text of `/metrics`.
     pub async fn metrics(&self) -> String {
         self.client
