@@ -227,6 +227,7 @@ fn the_token_command_mints_what_the_development_profile_trusts() {
         response_cache_entries: api::DEFAULT_CACHE_ENTRIES,
         data_version_poll_ms: 1000,
         limits: api::limits::Limits::default(),
+        transport: api::http::Transport::default(),
         auth: auth(Profile::Development),
     };
     let args = TokenArgs {
