@@ -61,8 +61,7 @@ pub enum AuthError {
     UnknownRegion(String),
 }
 
-/// The lifetime (`exp − iat`) a token may have at most, unless configured otherwise: 24 hours.
-pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 86_400;
+pub use crate::config::DEFAULT_MAX_LIFETIME_SECONDS;
 
 /// The `typ` header values of an access token: what `jsonwebtoken` and most identity providers
 /// send (`JWT`), and the explicit type of RFC 9068 (`at+jwt`, also as a media type). Compared

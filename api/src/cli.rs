@@ -182,7 +182,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(db, statements, verifier)
         .configured(config.limits.clone(), settings, development)
         .map_err(anyhow::Error::msg)?
-        .with_cors(config.cors_origins.clone());
+        .with_cors(config.cors_origins.clone())
+        .with_transport(config.transport.clone());
     let state = match &config.database_read_url {
         Some(url) => {
             let (replica, _) = db::connect_with(url, &config.limits).await?;
@@ -212,12 +213,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         introspection = open_schema,
         "Serving the registry at /graphql."
     );
-    axum::serve(
-        listener,
-        crate::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    crate::http::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -7,6 +7,10 @@ use std::net::SocketAddr;
 pub const DEFAULT_CACHE_ENTRIES: usize = 2000;
 
 /// The national registry of regional primary-care collaborations (RESVs).
+
+/// The lifetime (`exp − iat`) a token may have at most, unless configured otherwise: 24 hours.
+pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 86_400;
+
 #[derive(Debug, Parser)]
 #[command(name = "api", version, about)]
 pub struct Cli {
@@ -159,6 +163,8 @@ pub struct Config {
     #[command(flatten)]
     pub limits: crate::limits::Limits,
     #[command(flatten)]
+    pub transport: crate::http::Transport,
+    #[command(flatten)]
     pub auth: AuthConfig,
 }
 
@@ -209,7 +215,7 @@ pub struct AuthConfig {
     pub leeway_seconds: u64,
     /// The longest lifetime (`exp − iat`, seconds) a token may have; longer-lived tokens are
     /// refused, and `api token` mints none.
-    #[arg(long, env = "JWT_MAX_LIFETIME_SECONDS", default_value_t = crate::auth::DEFAULT_MAX_LIFETIME_SECONDS, value_parser = clap::value_parser!(u64).range(60..=31_536_000), global = true)]
+    #[arg(long, env = "JWT_MAX_LIFETIME_SECONDS", default_value_t = DEFAULT_MAX_LIFETIME_SECONDS, value_parser = clap::value_parser!(u64).range(60..=31_536_000), global = true)]
     pub max_lifetime_seconds: u64,
 }
 
@@ -218,6 +224,13 @@ pub struct AuthConfig {
 pub enum Profile {
     Development,
     Production,
+}
+
+/// The defaults a group of settings declares: what parsing no arguments gives.
+pub fn declared_defaults<T: clap::Args + clap::FromArgMatches>() -> T {
+    let command = T::augment_args(clap::Command::new("defaults"));
+    T::from_arg_matches(&command.get_matches_from(["defaults"]))
+        .expect("the declared defaults are valid")
 }
 
 /// The embedded default: a SQLite file under `./data/`, created on first use.

@@ -175,8 +175,11 @@ impl From<DbErr> for ApiError {
 }
 
 impl From<Arc<DbErr>> for ApiError {
+    /// A database that cannot take the statement now (unreachable, busy, or read-only, as a
+    /// standby or a database switched read-only for maintenance is) makes the request one to
+    /// retry; anything else is ours.
     fn from(err: Arc<DbErr>) -> Self {
-        if is_unavailable(&err) {
+        if is_unavailable(&err) || refusal_of(&err) == Some(Refusal::ReadOnly) {
             ApiError::Unavailable(err)
         } else {
             ApiError::Internal(err)

@@ -7,6 +7,7 @@ use crate::cache::ResponseCache;
 use crate::db::StatementCounter;
 use crate::graphql::context::{ReferenceTables, TablesAt};
 use crate::graphql::{self, RegistrySchema};
+use crate::http::Transport;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::persisted::PersistedQueries;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub regions: Arc<KnownRegions>,
     /// Limits, rate limiters and metrics of the HTTP layer.
     pub http: Arc<HttpState>,
+    /// The protections of the transport: timeouts, connections per client, HSTS.
+    pub transport: Arc<Transport>,
     /// Origins allowed to call the API from a browser (`*`: any; empty: no CORS headers).
     pub cors_origins: Arc<Vec<String>>,
     /// Automatic persisted queries, or the allow-list of operations that may run.
@@ -60,6 +63,7 @@ impl AppState {
             http: Arc::new(
                 HttpState::new(Limits::default(), true).expect("the default rate limits are valid"),
             ),
+            transport: Arc::new(Transport::default()),
             cors_origins: Arc::new(Vec::new()),
             persisted: Arc::new(PersistedQueries::default()),
             // Off: a cache without its watcher would never learn of changes made elsewhere.
@@ -113,6 +117,12 @@ impl AppState {
         self.schema = graphql::schema_with(settings);
         self.http = Arc::new(HttpState::new(limits, graphiql)?);
         Ok(self)
+    }
+
+    /// The same state with the transport's protections `transport`.
+    pub fn with_transport(mut self, transport: Transport) -> Self {
+        self.transport = Arc::new(transport);
+        self
     }
 
     /// The same state allowing browsers from `origins` (`*`: any).

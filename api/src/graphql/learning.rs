@@ -114,7 +114,8 @@ pub struct LearningMaterialFilter {
     pub published_from: Option<Date>,
     /// Published on or before this date.
     pub published_to: Option<Date>,
-    /// Words that must all occur in the title or summary, case-insensitive.
+    /// Words that must all occur in the title or summary, case-insensitive, at most 200
+    /// characters in all; `%` and `_` match themselves.
     pub search: Option<String>,
     /// Visibility (any of); you only ever see what you may see.
     pub visibilities: Option<Vec<Visibility>>,

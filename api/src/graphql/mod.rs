@@ -11,6 +11,7 @@ mod errors;
 mod funding;
 mod funding_mutation;
 mod import_mutation;
+pub mod inputs;
 mod learning;
 mod learning_mutation;
 mod lineage;
@@ -31,6 +32,11 @@ use async_graphql::{EmptySubscription, MergedObject, Request, Response, Schema};
 use sea_orm::DatabaseConnection;
 
 /// Every root query field.
+///
+/// Every input is bounded: a string holds at most 10,000 characters (less where a field says
+/// so) and no NUL character, a list at most 1,000 items, a search text (`nameContains`,
+/// `search`) at most 200 characters; an input object names each field once, and a `Date` lies
+/// from 1900 to 2100. Anything else is refused with `BAD_USER_INPUT`.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -103,7 +109,8 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
         .data(settings.coverage)
         .extension(costs)
         .limit_depth(settings.max_depth)
-        .limit_directives(settings.max_directives);
+        .limit_directives(settings.max_directives)
+        .extension(inputs::InputBounds);
     if !settings.introspection {
         builder = builder.disable_introspection();
     }

@@ -126,7 +126,8 @@ pub struct NeighbourhoodCollaborationFilter {
     pub meets_minimum_composition: Option<bool>,
     /// Disciplines that must all take part.
     pub with_disciplines: Option<Vec<DisciplineCode>>,
-    /// Part of the name, case-insensitive.
+    /// Part of the name, case-insensitive, at most 200 characters; `%` and `_` match
+    /// themselves.
     pub name_contains: Option<String>,
     /// Kinds of source (*herkomst*), any of.
     pub sources: Option<Vec<SourceKind>>,

@@ -277,7 +277,8 @@ pub struct RegionFilter {
     pub subsidy_kinds: Option<Vec<SubsidyKind>>,
     /// Regions with a visible subsidy in one of these statuses.
     pub subsidy_statuses: Option<Vec<ApplicationStatus>>,
-    /// Part of the name, case-insensitive.
+    /// Part of the name, case-insensitive, at most 200 characters; `%` and `_` match
+    /// themselves.
     pub name_contains: Option<String>,
     /// Kinds of source (*herkomst*).
     pub sources: Option<Vec<SourceKind>>,

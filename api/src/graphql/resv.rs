@@ -427,7 +427,8 @@ pub struct ResvFilter {
     pub phases: Option<Vec<Phase>>,
     /// Legal forms.
     pub legal_forms: Option<Vec<LegalForm>>,
-    /// Part of the name, case-insensitive.
+    /// Part of the name, case-insensitive, at most 200 characters; `%` and `_` match
+    /// themselves.
     pub name_contains: Option<String>,
     /// Kinds of source (*herkomst*).
     pub sources: Option<Vec<SourceKind>>,

@@ -1,7 +1,7 @@
 //! Scalars: money as a decimal string in euros, and ISO-8601 calendar dates.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// An amount of money in euros, as a decimal string with exactly two decimals (`"1250000.00"`).
 /// Stored as integer euro cents; never a float, and totals are computed without overflow.
@@ -72,7 +72,11 @@ impl ScalarType for Money {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
-/// A calendar date in ISO-8601 form, e.g. `"2025-07-01"`.
+/// The years a date may fall in: the registry records the present and its planning horizon, and
+/// a date far outside is a typing error (and beyond what the databases store alike).
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// A calendar date in ISO-8601 form, e.g. `"2025-07-01"`, from 1900-01-01 to 2100-12-31.
 #[Scalar(
     name = "Date",
     specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"
@@ -80,11 +84,17 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
-                    InputValueError::custom("expected an ISO-8601 date such as \"2025-07-01\"")
-                }),
+            Value::String(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(day) if DATE_YEARS.contains(&day.year()) => Ok(Date(day)),
+                Ok(_) => Err(InputValueError::custom(format!(
+                    "expected a date from {}-01-01 to {}-12-31",
+                    DATE_YEARS.start(),
+                    DATE_YEARS.end()
+                ))),
+                Err(_) => Err(InputValueError::custom(
+                    "expected an ISO-8601 date such as \"2025-07-01\"",
+                )),
+            },
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -113,6 +123,22 @@ mod tests {
             Money(i128::from(i64::MAX) * 4).to_string(),
             "368934881474191032.28"
         );
+    }
+
+    #[test]
+    fn dates_are_read_from_1900_to_2100() {
+        let date = |text: &str| <Date as ScalarType>::parse(Value::String(text.to_owned()));
+        assert!(date("1900-01-01").is_ok());
+        assert!(date("2100-12-31").is_ok());
+        for bad in [
+            "1899-12-31",
+            "2101-01-01",
+            "0001-01-01",
+            "9999-12-31",
+            "+10000-01-01",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ enum Unfit {
     Empty,
     /// Its document is past a limit (counted already).
     Limit(Limit, String),
+    /// Its document holds an input the server does not read (see [`crate::graphql::inputs`]).
+    Input(String),
 }
 
 /// Resolves a request's persisted query and classifies it (see [`operation::classify`]).
@@ -47,6 +49,16 @@ fn prepare(
     if request.query.trim().is_empty() {
         return Err(Unfit::Empty);
     }
+    // Before anything parses the document: the parser cannot read a surrogate escape.
+    crate::graphql::inputs::check_source(&request.query).map_err(|refused| {
+        Unfit::Input(match refused.pos {
+            Some(pos) => format!(
+                "{} (line {}, column {})",
+                refused.message, pos.line, pos.column
+            ),
+            None => refused.message,
+        })
+    })?;
     operation::classify(&state.http.limits, request, persisted, batch).map_err(
         |(limit, message)| {
             state.http.metrics.refused(limit);
@@ -60,6 +72,27 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
     matches!(response.data, async_graphql::Value::Null)
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// The body of an executed response. A request error has no `data` at all (the
+/// GraphQL-over-HTTP specification: the request failed before execution), where async-graphql
+/// would write `"data": null`.
+fn serialized(response: &async_graphql::Response) -> Bytes {
+    #[derive(serde::Serialize)]
+    struct RequestError<'a> {
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+        errors: &'a [async_graphql::ServerError],
+    }
+    let bytes = if is_request_error(response) {
+        serde_json::to_vec(&RequestError {
+            extensions: &response.extensions,
+            errors: &response.errors,
+        })
+    } else {
+        serde_json::to_vec(response)
+    };
+    Bytes::from(bytes.unwrap_or_default())
 }
 
 /// The HTTP status and `Retry-After` of an executed response.
@@ -181,7 +214,7 @@ async fn execute(
             .await;
     }
     let (status, retry_after) = finish(&answer, media);
-    let body = Bytes::from(serde_json::to_vec(&answer).unwrap_or_default());
+    let body = serialized(&answer);
     let success = answer.errors.is_empty() && status == StatusCode::OK;
     if let Some(key) = key.filter(|_| success) {
         state
@@ -241,14 +274,24 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         );
     }
     let limits = &state.http.limits;
-    let Ok(bytes) = axum::body::to_bytes(body, limits.max_body_bytes).await else {
-        state.http.metrics.refused(Limit::Body);
-        return error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Limit::Body.code(),
-            &format!("the body exceeds {} bytes", limits.max_body_bytes),
-            media,
-        );
+    let timeout = state.transport.body_read_timeout();
+    let bytes = match tokio::time::timeout(
+        timeout,
+        axum::body::to_bytes(body, limits.max_body_bytes),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            state.http.metrics.refused(Limit::Body);
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Limit::Body.code(),
+                &format!("the body exceeds {} bytes", limits.max_body_bytes),
+                media,
+            );
+        }
+        Err(_) => return responses::slow_body(timeout, media),
     };
     if multipart {
         let options = async_graphql::http::MultipartOptions::default().max_num_files(4);
@@ -259,7 +302,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         };
     }
     let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
-        return bad("the body is not JSON", media);
+        return responses::unreadable_json(&bytes, "the body", media);
     };
     match value {
         Value::Array(items) => batch(&state, &admitted, items, media).await,
@@ -300,6 +343,9 @@ async fn one(
         Err(Unfit::Persisted(refusal)) => return responses::persisted_refusal(&refusal, media),
         Err(Unfit::Empty) => return bad("the request needs a `query` string", media),
         Err(Unfit::Limit(limit, message)) => return responses::refused(limit, &message, media),
+        Err(Unfit::Input(message)) => {
+            return responses::request_error("BAD_USER_INPUT", &message, media);
+        }
     };
     let response = execute(state, admitted, request, &operation, media).await;
     answered(response.into_response(media), operation.label())
@@ -349,6 +395,10 @@ async fn batch(state: &AppState, admitted: &Admitted, items: Vec<Value>, media: 
             Err(Unfit::Empty) => return bad(each, media),
             Err(Unfit::Limit(limit, message)) => {
                 answers.push(refusal(&message, limit.code()));
+                continue;
+            }
+            Err(Unfit::Input(message)) => {
+                answers.push(refusal(&message, "BAD_USER_INPUT"));
                 continue;
             }
         };
@@ -414,7 +464,14 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
                 Ok(value @ Value::Object(_)) => {
                     object.insert(field.to_owned(), value);
                 }
-                _ => return bad(&format!("`{field}` must be a JSON object"), media),
+                Ok(_) => return bad(&format!("`{field}` must be a JSON object"), media),
+                Err(_) => {
+                    return responses::unreadable_json(
+                        text.as_bytes(),
+                        &format!("`{field}`"),
+                        media,
+                    );
+                }
             }
         }
     }
@@ -432,6 +489,9 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             );
         }
         Err(Unfit::Limit(limit, message)) => return responses::refused(limit, &message, media),
+        Err(Unfit::Input(message)) => {
+            return responses::request_error("BAD_USER_INPUT", &message, media);
+        }
     };
     if operation.is_mutation() {
         let mut response = error_response(

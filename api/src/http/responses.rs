@@ -86,11 +86,37 @@ pub fn not_acceptable() -> Response {
 /// A request refused by a document limit before execution: 400 with the new media type, else
 /// 200. The refusal is counted by whoever found it.
 pub fn refused(limit: Limit, message: &str, media: Media) -> Response {
+    request_error(limit.code(), message, media)
+}
+
+/// A request error (it fails before execution) with `code`: 400 with the new media type, else
+/// 200.
+pub fn request_error(code: &str, message: &str, media: Media) -> Response {
     let status = match media {
         Media::GraphqlResponse => StatusCode::BAD_REQUEST,
         Media::Json => StatusCode::OK,
     };
-    error_response(status, limit.code(), message, media)
+    error_response(status, code, message, media)
+}
+
+/// The 400 answer to JSON that cannot be read (the body, or a `variables` parameter): saying so
+/// when it holds half a surrogate pair (valid JSON syntax, but no text), which is the client's
+/// input (`BAD_USER_INPUT`).
+pub fn unreadable_json(json: &[u8], what: &str, media: Media) -> Response {
+    if crate::graphql::inputs::holds_lone_surrogate(json) {
+        let message = format!(
+            "{what} holds a \\u escape of half a UTF-16 surrogate pair without the other half, \
+             which is no text"
+        );
+        error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message, media)
+    } else {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            &format!("{what} is not JSON"),
+            media,
+        )
+    }
 }
 
 /// The 401 answer to a refused token, in the GraphQL error format.
@@ -140,6 +166,20 @@ pub fn past_deadline(state: &HttpState) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     response
+}
+
+/// The 408 answer to a body that did not arrive within `BODY_READ_TIMEOUT_MS`. The rest of the
+/// body is left unread, so the connection closes (see `close_after_refused_body`).
+pub fn slow_body(timeout: std::time::Duration, media: Media) -> Response {
+    error_response(
+        StatusCode::REQUEST_TIMEOUT,
+        "REQUEST_TIMEOUT",
+        &format!(
+            "the request body did not arrive within {} ms",
+            timeout.as_millis()
+        ),
+        media,
+    )
 }
 
 /// `response` with the headers `extra` added (those that are valid header values).

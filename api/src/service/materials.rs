@@ -82,7 +82,7 @@ pub async fn list(
         select = select.filter(C::PublishedOn.lte(d));
     }
     if let Some(text) = &filter.search {
-        for word in text.split_whitespace() {
+        for word in super::sql::searched("search", text)?.split_whitespace() {
             select = select.filter(
                 Condition::any()
                     .add(contains_ci(C::Title, word))

@@ -2,7 +2,7 @@
 //! minimum-composition rule.
 
 use super::page::{self, Sort};
-use super::sql::{contains_ci, in_list, region_ids_with_codes};
+use super::sql::{contains_ci, in_list, region_ids_with_codes, searched};
 use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
@@ -89,7 +89,7 @@ pub async fn list(
         None => {}
     }
     if let Some(text) = &filter.name_contains {
-        select = select.filter(contains_ci(C::Name, text));
+        select = select.filter(contains_ci(C::Name, searched("nameContains", text)?));
     }
     let sort = Sort::requested(
         order,

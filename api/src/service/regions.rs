@@ -1,7 +1,7 @@
 //! Regions: lookup by code and the filtered, ordered list.
 
 use super::page::{self, Sort};
-use super::sql::{contains_ci, in_list};
+use super::sql::{contains_ci, in_list, searched};
 use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
@@ -117,7 +117,10 @@ pub async fn list(
         );
     }
     if let Some(text) = &filter.name_contains {
-        select = select.filter(contains_ci(region::Column::Name, text));
+        select = select.filter(contains_ci(
+            region::Column::Name,
+            searched("nameContains", text)?,
+        ));
     }
     let sort = Sort::requested(
         order,

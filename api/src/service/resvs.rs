@@ -1,7 +1,7 @@
 //! RESVs: the filtered, ordered list.
 
 use super::page::{self, Sort};
-use super::sql::{contains_ci, in_list, region_ids_with_codes};
+use super::sql::{contains_ci, in_list, region_ids_with_codes, searched};
 use super::{Order, Page, PageArgs};
 use crate::access::{self, Viewer};
 use crate::db::Reader;
@@ -62,7 +62,10 @@ pub async fn list(
         select = select.filter(resv::Column::RegionId.in_subquery(regions));
     }
     if let Some(text) = &filter.name_contains {
-        select = select.filter(contains_ci(resv::Column::Name, text));
+        select = select.filter(contains_ci(
+            resv::Column::Name,
+            searched("nameContains", text)?,
+        ));
     }
     let sort = match order.field {
         ResvOrderField::Phase => {

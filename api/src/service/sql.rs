@@ -3,9 +3,24 @@
 use super::Direction;
 use super::page::Sort;
 use crate::access::{self, Viewer};
+use crate::error::{ApiError, ApiResult};
 use entity::region;
 use sea_orm::sea_query::{Expr, Func, LikeExpr, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+
+/// The most characters of a search text (`nameContains`, `search`).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A filter's search `text`, if it is at most [`MAX_SEARCH_CHARS`] long; `field` names it.
+pub fn searched<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err(ApiError::invalid(
+            format!("filter.{field}"),
+            format!("must be at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    Ok(text)
+}
 
 /// `LOWER(column) LIKE '%text%'`, with the wildcards of `text` taken literally.
 pub fn contains_ci<C: ColumnTrait>(column: C, text: &str) -> SimpleExpr {

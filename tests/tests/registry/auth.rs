@@ -232,6 +232,7 @@ pub fn cli_config(
         response_cache_entries: api::DEFAULT_CACHE_ENTRIES,
         data_version_poll_ms: 1000,
         limits: api::limits::Limits::default(),
+        transport: api::http::Transport::default(),
         auth,
     }
 }

@@ -718,11 +718,10 @@ async fn shutdown_drains_requests_in_flight() {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, api::app(state))
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+        api::http::serve(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await
     });
     let client = reqwest::Client::new();
     // A slow request: the whole dashboard.

@@ -117,7 +117,7 @@ on_both_databases!(
 
         // A future date is refused as well, and changes nothing.
         let mut future = input.clone();
-        future["effectiveOn"] = json!("2999-01-01");
+        future["effectiveOn"] = json!("2099-01-01");
         future["resvFrom"] = json!(code_b);
         let refused = admin(&app, MERGE, future).await;
         assert_eq!(

@@ -15,8 +15,8 @@ pub mod database;
 pub use database::PG_ENV;
 pub use database::{APP_ROLE, TestDatabase};
 
+use api::AppState;
 use api::db::StatementCounter;
-use api::{AppState, app};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use std::future::Future;
@@ -104,12 +104,12 @@ impl TestApp {
         let state = configure(state);
         let cache = state.cache.clone();
         let turns = state.http.turns.clone();
-        let router = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         // The server task owns the database guard: a test's `async move` block may capture only
-        // some fields of the app, and the database must outlive every request.
+        // some fields of the app, and the database must outlive every request. It serves as the
+        // binary does, with the transport's protections.
         tokio::spawn(async move {
             let _database = database;
-            let _ = axum::serve(listener, router).await;
+            let _ = api::http::serve(listener, state, std::future::pending()).await;
         });
         TestApp {
             address,
