@@ -6,11 +6,10 @@ use std::net::SocketAddr;
 /// Answers the response cache keeps by default.
 pub const DEFAULT_CACHE_ENTRIES: usize = 2000;
 
-/// The national registry of regional primary-care collaborations (RESVs).
-
 /// The lifetime (`exp − iat`) a token may have at most, unless configured otherwise: 24 hours.
 pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 86_400;
 
+/// The national registry of regional primary-care collaborations (RESVs).
 #[derive(Debug, Parser)]
 #[command(name = "api", version, about)]
 pub struct Cli {
