@@ -162,7 +162,7 @@ pub struct Config {
     #[command(flatten)]
     pub limits: crate::limits::Limits,
     #[command(flatten)]
-    pub transport: crate::http::Transport,
+    pub transport: crate::limits::Transport,
     #[command(flatten)]
     pub auth: AuthConfig,
 }
@@ -223,13 +223,6 @@ pub struct AuthConfig {
 pub enum Profile {
     Development,
     Production,
-}
-
-/// The defaults a group of settings declares: what parsing no arguments gives.
-pub fn declared_defaults<T: clap::Args + clap::FromArgMatches>() -> T {
-    let command = T::augment_args(clap::Command::new("defaults"));
-    T::from_arg_matches(&command.get_matches_from(["defaults"]))
-        .expect("the declared defaults are valid")
 }
 
 /// The embedded default: a SQLite file under `./data/`, created on first use.

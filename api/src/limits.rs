@@ -47,6 +47,15 @@ pub struct Limits {
     /// Largest request body, in bytes (HTTP 413 beyond).
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1 << 20, global = true)]
     pub max_body_bytes: usize,
+    /// Largest answer of one GraphQL operation, in bytes: a bigger one is refused
+    /// (`RESPONSE_TOO_LARGE`) rather than sent.
+    #[arg(
+        long,
+        env = "MAX_RESPONSE_BYTES",
+        default_value_t = 8 << 20,
+        global = true
+    )]
+    pub max_response_bytes: usize,
     /// Deadline of a request, in milliseconds (HTTP 503 beyond).
     #[arg(
         long,
@@ -95,14 +104,67 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        use clap::Parser;
-        #[derive(Parser)]
-        struct Defaults {
-            #[command(flatten)]
-            limits: Limits,
-        }
-        // Parsing no arguments yields the declared defaults, whatever the environment says.
-        Defaults::parse_from(["defaults"]).limits
+        declared_defaults()
+    }
+}
+
+/// The defaults a group of settings declares: what parsing no arguments gives (whatever the
+/// environment says).
+pub fn declared_defaults<T: clap::Args + clap::FromArgMatches>() -> T {
+    let command = T::augment_args(clap::Command::new("defaults"));
+    T::from_arg_matches(&command.get_matches_from(["defaults"]))
+        .expect("the declared defaults are valid")
+}
+
+/// The protections of the transport (flags and environment variables of the binary).
+#[derive(Debug, Clone, Args)]
+pub struct Transport {
+    /// How long a client may take to send a request's headers, in milliseconds; the connection
+    /// is closed beyond (also the longest an idle kept-alive connection stays open).
+    #[arg(
+        long,
+        env = "HEADER_READ_TIMEOUT_MS",
+        default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub header_read_timeout_ms: u64,
+    /// How long a client may take to send a request's body, in milliseconds (HTTP 408 beyond).
+    #[arg(
+        long,
+        env = "BODY_READ_TIMEOUT_MS",
+        default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub body_read_timeout_ms: u64,
+    /// Most connections one client address holds open at once; 0: no cap.
+    #[arg(
+        long,
+        env = "MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 128,
+        global = true
+    )]
+    pub max_connections_per_client: usize,
+    /// Send `Strict-Transport-Security: max-age=SECONDS` with every answer; set it only when the
+    /// API is reached over TLS (behind a terminating proxy). Unset: no such header.
+    #[arg(long, env = "HSTS_MAX_AGE_SECONDS", global = true)]
+    pub hsts_max_age_seconds: Option<u64>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        declared_defaults()
+    }
+}
+
+impl Transport {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms)
     }
 }
 
@@ -189,6 +251,7 @@ pub enum Limit {
     Tokens,
     Batch,
     Body,
+    ResponseBytes,
     Deadline,
     Rate,
     DatabaseBusy,
@@ -206,6 +269,7 @@ impl Limit {
             Limit::Tokens => "TOO_MANY_TOKENS",
             Limit::Batch => "BATCH_TOO_LARGE",
             Limit::Body => "PAYLOAD_TOO_LARGE",
+            Limit::ResponseBytes => "RESPONSE_TOO_LARGE",
             Limit::Deadline => "TIMEOUT",
             Limit::Rate => "RATE_LIMITED",
             Limit::DatabaseBusy => "SERVICE_UNAVAILABLE",
@@ -223,6 +287,7 @@ impl Limit {
             Limit::Tokens => "tokens",
             Limit::Batch => "batch",
             Limit::Body => "body",
+            Limit::ResponseBytes => "response_bytes",
             Limit::Deadline => "deadline",
             Limit::Rate => "rate",
             Limit::DatabaseBusy => "database_busy",

@@ -161,9 +161,15 @@ pub async fn download(
             .map(|(name, _)| name)
             .collect(),
     };
+    // Counted as they are written: what the export cost, charged to the viewer's quota.
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = written.clone();
+    let rows = rows.inspect(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
     // The ETag is a digest of the bytes this viewer receives: it changes when they do, and only
     // then (a change the viewer cannot see leaves it as it was).
-    let body: Vec<u8> = match encode(columns, format, rows).try_concat().await {
+    let body: Vec<u8> = match encode(columns, format, rows.boxed()).try_concat().await {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "building an export failed");
@@ -183,8 +189,11 @@ pub async fn download(
             },
         );
     }
+    let rows = Rows(written.load(std::sync::atomic::Ordering::Relaxed));
     if matches(&etag) {
-        return not_modified(&etag);
+        let mut response = not_modified(&etag);
+        response.extensions_mut().insert(rows);
+        return response;
     }
     let filename = match dataset {
         Dataset::Coverage => format!("coverage-{}.{}", request.as_of, format.extension()),
@@ -199,8 +208,13 @@ pub async fn download(
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
+    response.extensions_mut().insert(rows);
     with_validators(response, &etag)
 }
+
+/// The rows an export wrote, in its response's extensions: what the admission charges for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows(pub usize);
 
 /// `304 Not Modified` for `etag`.
 fn not_modified(etag: &str) -> Response {

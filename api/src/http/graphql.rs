@@ -95,6 +95,33 @@ fn serialized(response: &async_graphql::Response) -> Bytes {
     Bytes::from(bytes.unwrap_or_default())
 }
 
+/// An executed response and its body, or, when the body exceeds `MAX_RESPONSE_BYTES`, the
+/// refusal in its place: a request error naming its size and the limit, with no data.
+fn capped(state: &AppState, answer: async_graphql::Response) -> (async_graphql::Response, Bytes) {
+    let body = serialized(&answer);
+    let most = state.http.limits.max_response_bytes;
+    if body.len() <= most {
+        return (answer, body);
+    }
+    state.http.metrics.refused(Limit::ResponseBytes);
+    let mut error = async_graphql::ServerError::new(
+        format!(
+            "the answer would be {} bytes, more than the limit of {most}: ask for smaller pages \
+             or fewer fields",
+            body.len()
+        ),
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", Limit::ResponseBytes.code());
+    extensions.set("bytes", body.len() as u64);
+    extensions.set("limit", most as u64);
+    error.extensions = Some(extensions);
+    let refusal = async_graphql::Response::from_errors(vec![error]);
+    let body = serialized(&refusal);
+    (refusal, body)
+}
+
 /// The HTTP status and `Retry-After` of an executed response.
 fn finish(response: &async_graphql::Response, media: Media) -> (StatusCode, Option<&'static str>) {
     let code = |c: &str| {
@@ -213,8 +240,8 @@ async fn execute(
             .refresh(state.read_db.as_ref().unwrap_or(&state.db))
             .await;
     }
+    let (answer, body) = capped(state, answer);
     let (status, retry_after) = finish(&answer, media);
-    let body = serialized(&answer);
     let success = answer.errors.is_empty() && status == StatusCode::OK;
     if let Some(key) = key.filter(|_| success) {
         state

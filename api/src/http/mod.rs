@@ -12,8 +12,9 @@ pub mod operation;
 pub mod responses;
 pub mod server;
 
+pub use crate::limits::Transport;
 pub use responses::{GRAPHQL_RESPONSE, Media, error_response, negotiate};
-pub use server::{Transport, serve};
+pub use server::serve;
 
 use crate::state::AppState;
 use admission::{Admitted, Answered};
@@ -104,6 +105,10 @@ async fn export(
     let _turn = admission::turn(&state).await;
     let mut response =
         crate::export::download(&state, &admitted.viewer, &file, &params, &headers).await;
+    // An export pays for its rows as an answer does for its fields.
+    if let Some(crate::export::Rows(rows)) = response.extensions().get().copied() {
+        admitted.charge(&state, rows);
+    }
     response.extensions_mut().insert(Answered(file));
     response
 }

@@ -1,16 +1,15 @@
 //! The listener: every TCP connection served over HTTP/1.1 by hyper with the transport's
 //! protections, before a request reaches the router.
 //!
-//! - A client gets [`Transport::header_read_timeout`] to send a request's headers (also the
+//! - A client gets [`crate::limits::Transport::header_read_timeout`] to send a request's headers (also the
 //!   longest an idle kept-alive connection stays open); one that sends them slowly is
 //!   disconnected, so slow clients cannot hold connections open while others wait.
-//! - A client address holds at most [`Transport::max_connections_per_client`] connections at
+//! - A client address holds at most [`crate::limits::Transport::max_connections_per_client`] connections at
 //!   once; a connection beyond them is closed at once, unanswered.
 //! - On shutdown no new connection is accepted, and those open finish their requests in flight.
 
 use crate::state::AppState;
 use axum::extract::ConnectInfo;
-use clap::Args;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -20,58 +19,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
-
-/// The protections of the transport (flags and environment variables of the binary).
-#[derive(Debug, Clone, Args)]
-pub struct Transport {
-    /// How long a client may take to send a request's headers, in milliseconds; the connection
-    /// is closed beyond (also the longest an idle kept-alive connection stays open).
-    #[arg(
-        long,
-        env = "HEADER_READ_TIMEOUT_MS",
-        default_value_t = 5_000,
-        value_parser = clap::value_parser!(u64).range(1..),
-        global = true
-    )]
-    pub header_read_timeout_ms: u64,
-    /// How long a client may take to send a request's body, in milliseconds (HTTP 408 beyond).
-    #[arg(
-        long,
-        env = "BODY_READ_TIMEOUT_MS",
-        default_value_t = 5_000,
-        value_parser = clap::value_parser!(u64).range(1..),
-        global = true
-    )]
-    pub body_read_timeout_ms: u64,
-    /// Most connections one client address holds open at once; 0: no cap.
-    #[arg(
-        long,
-        env = "MAX_CONNECTIONS_PER_CLIENT",
-        default_value_t = 128,
-        global = true
-    )]
-    pub max_connections_per_client: usize,
-    /// Send `Strict-Transport-Security: max-age=SECONDS` with every answer; set it only when the
-    /// API is reached over TLS (behind a terminating proxy). Unset: no such header.
-    #[arg(long, env = "HSTS_MAX_AGE_SECONDS", global = true)]
-    pub hsts_max_age_seconds: Option<u64>,
-}
-
-impl Default for Transport {
-    fn default() -> Self {
-        crate::config::declared_defaults()
-    }
-}
-
-impl Transport {
-    pub fn header_read_timeout(&self) -> Duration {
-        Duration::from_millis(self.header_read_timeout_ms)
-    }
-
-    pub fn body_read_timeout(&self) -> Duration {
-        Duration::from_millis(self.body_read_timeout_ms)
-    }
-}
 
 /// Serves [`crate::http::app`] of `state` on `listener` until `shutdown` completes, then waits
 /// for the connections still open to finish their requests.

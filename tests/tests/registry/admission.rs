@@ -203,3 +203,27 @@ on_both_databases!(
         until_waiting(&app, 0.0).await;
     }
 );
+
+on_both_databases!(
+    an_export_pays_for_its_rows,
+    configure = with_limits(Limits {
+        rate_limits: "anonymous=3".to_owned(),
+        ..Limits::default()
+    }),
+    |app: TestApp| async move {
+        // Every seat of every RESV: hundreds of rows, several units of the three.
+        let response = app
+            .client
+            .get(format!("{}/export/seats.csv", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let rows = response.text().await.unwrap().lines().count() - 1;
+        assert!(rows > 300, "{rows} seats");
+        // The quota is spent by what the export wrote, not by its one request.
+        let (status, _, body) = refusal(export(&app, None).await).await;
+        assert_eq!(status, 429, "{body}");
+        assert_eq!(error_codes(&body), vec!["RATE_LIMITED"]);
+    }
+);

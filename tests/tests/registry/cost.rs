@@ -175,3 +175,29 @@ on_both_databases!(
         assert!(count("iza_region").await <= IZA_REGIONS);
     }
 );
+
+on_both_databases!(
+    an_answer_over_the_response_size_limit_is_refused,
+    configure = with_limits(Limits {
+        max_response_bytes: 2_000,
+        rate_limits: "off".to_owned(),
+        ..Limits::default()
+    }),
+    |app: TestApp| async move {
+        let small = app
+            .gql("{ region(code: \"R01\") { code } }", json!({}))
+            .await;
+        assert!(small.get("errors").is_none(), "{small}");
+        let body = app
+            .gql(
+                "{ regions(first: 100) { nodes { code name notes } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_codes(&body), vec!["RESPONSE_TOO_LARGE"], "{body}");
+        let extensions = &body["errors"][0]["extensions"];
+        assert_eq!(extensions["limit"], 2_000);
+        assert!(extensions["bytes"].as_u64().unwrap() > 2_000, "{body}");
+        assert!(body.get("data").is_none(), "{body}");
+    }
+);
