@@ -27,6 +27,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Instant;
 
+/// The most files one multipart request carries.
+const MAX_FILES: usize = 4;
+
 /// Why a request of a body is not executed.
 enum Unfit {
     /// Its persisted query is unknown or not allowed.
@@ -321,9 +324,20 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
         Err(_) => return responses::slow_body(timeout, media),
     };
     if multipart {
-        let options = async_graphql::http::MultipartOptions::default().max_num_files(4);
+        // async-graphql counts the files only together with a size limit (and then by bytes), so
+        // their number is checked here too.
+        let options = async_graphql::http::MultipartOptions::default()
+            .max_num_files(MAX_FILES)
+            .max_file_size(limits.max_body_bytes);
         let body = futures::io::Cursor::new(bytes.to_vec());
         return match async_graphql::http::receive_body(Some(&content_type), body, options).await {
+            Ok(request) if request.uploads.len() > MAX_FILES => bad(
+                &format!(
+                    "a request carries at most {MAX_FILES} files; this one has {}",
+                    request.uploads.len()
+                ),
+                media,
+            ),
             Ok(request) => one(&state, &admitted, request, media).await,
             Err(err) => bad(&format!("invalid multipart request: {err}"), media),
         };

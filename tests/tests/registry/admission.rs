@@ -227,3 +227,57 @@ on_both_databases!(
         assert_eq!(error_codes(&body), vec!["RATE_LIMITED"]);
     }
 );
+
+/// A multipart request with `files` files, each mapped to an entry of the `files` variable.
+async fn upload_files(app: &TestApp, files: usize) -> (u16, Value) {
+    let query =
+        "mutation($files: [Upload!]!) { importRecords(kind: REGIONS, file: $files) { rows } }";
+    let nulls: Vec<Value> = (0..files).map(|_| Value::Null).collect();
+    let map: serde_json::Map<String, Value> = (0..files)
+        .map(|i| (i.to_string(), json!([format!("variables.files.{i}")])))
+        .collect();
+    let mut form = reqwest::multipart::Form::new()
+        .text(
+            "operations",
+            json!({ "query": query, "variables": { "files": nulls } }).to_string(),
+        )
+        .text("map", Value::Object(map).to_string());
+    for i in 0..files {
+        form = form.part(
+            i.to_string(),
+            reqwest::multipart::Part::bytes(b"code\nR01\n".to_vec())
+                .file_name(format!("regions-{i}.csv"))
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    }
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(common::token("admin", &[]))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+on_both_databases!(
+    a_multipart_request_holds_at_most_four_files,
+    |app: TestApp| async move {
+        let (status, body) = upload_files(&app, 5).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(error_codes(&body), vec!["BAD_REQUEST"], "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("files"),
+            "{body}"
+        );
+        // Four files are read (the mutation then refuses a list where it takes one file).
+        let (status, body) = upload_files(&app, 4).await;
+        assert_ne!(status, 400, "{body}");
+    }
+);
