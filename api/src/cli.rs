@@ -206,6 +206,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ),
         None => state,
     };
+    let state = match &config.redis_url {
+        Some(url) => {
+            tracing::info!("Rate limits and persisted queries are shared through Redis.");
+            state
+                .with_redis(url, &config.redis_key_prefix, crate::shared::RETRY)
+                .map_err(anyhow::Error::msg)?
+        }
+        None => state,
+    };
     let listener = tokio::net::TcpListener::bind(config.bind_addr).await?;
     tracing::info!(
         address = %listener.local_addr()?,

@@ -159,6 +159,19 @@ pub struct Config {
     /// when queries read from a replica.
     #[arg(long, env = "DATA_VERSION_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000), global = true)]
     pub data_version_poll_ms: u64,
+    /// A Redis the replicas share (`redis://host:6379`): rate limits and learnt persisted queries
+    /// are kept there, so that all replicas together hold one budget. Unset, each replica keeps
+    /// them in memory (as it does while Redis cannot be reached).
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+    /// The prefix of this deployment's keys in Redis.
+    #[arg(
+        long,
+        env = "REDIS_KEY_PREFIX",
+        default_value = "registry:",
+        global = true
+    )]
+    pub redis_key_prefix: String,
     #[command(flatten)]
     pub limits: crate::limits::Limits,
     #[command(flatten)]

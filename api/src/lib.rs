@@ -21,6 +21,7 @@ pub mod persisted;
 pub mod restore;
 pub mod seed;
 pub mod service;
+pub mod shared;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;

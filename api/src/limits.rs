@@ -100,6 +100,11 @@ pub struct Limits {
         global = true
     )]
     pub rate_limits: String,
+    /// Most bytes of documents that automatic persisted queries keep (in memory, or in Redis
+    /// with `REDIS_URL`); the least recently used go first. A document is kept only once its
+    /// request ran within the limits and without a request error.
+    #[arg(long, env = "APQ_MAX_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    pub apq_max_bytes: usize,
 }
 
 impl Default for Limits {

@@ -1,5 +1,6 @@
 //! Prometheus metrics, served at `/metrics`: requests by operation and outcome, latency, limit and
-//! rate-limit refusals, and the database pool.
+//! rate-limit refusals, the database pool, and where the state the replicas share is kept (Redis,
+//! or memory when it is unset or unreachable).
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -23,6 +24,33 @@ pub struct Metrics {
     cache: IntCounterVec,
     statements: prometheus::IntGauge,
     waiting: prometheus::IntGauge,
+    backend: BackendMetrics,
+}
+
+/// Where the rate limits and the learnt persisted queries are kept: the gauge
+/// `registry_rate_limit_backend{backend}` (1 for the one in use) and the count of operations that
+/// fell back to memory because Redis could not be reached.
+#[derive(Clone)]
+pub struct BackendMetrics {
+    backend: IntGaugeVec,
+    fallbacks: prometheus::IntCounter,
+}
+
+impl BackendMetrics {
+    /// Records that the shared state is kept in Redis (`true`) or in memory.
+    pub fn serving(&self, redis: bool) {
+        self.backend
+            .with_label_values(&["redis"])
+            .set(i64::from(redis));
+        self.backend
+            .with_label_values(&["memory"])
+            .set(i64::from(!redis));
+    }
+
+    /// Counts an operation served from memory because Redis could not be reached.
+    pub fn fell_back(&self) {
+        self.fallbacks.inc();
+    }
 }
 
 impl Metrics {
@@ -90,6 +118,22 @@ impl Metrics {
             "GraphQL operations and exports waiting for a turn to execute (MAX_CONCURRENT_EXECUTIONS)",
         )
         .expect("valid metric");
+        let backend = BackendMetrics {
+            backend: IntGaugeVec::new(
+                Opts::new(
+                    "rate_limit_backend",
+                    "Where rate limits and learnt persisted queries are kept: 1 for the backend in use (redis, or memory)",
+                ),
+                &["backend"],
+            )
+            .expect("valid metric"),
+            fallbacks: prometheus::IntCounter::new(
+                "redis_fallbacks_total",
+                "Rate-limit and persisted-query operations served from memory because Redis could not be reached",
+            )
+            .expect("valid metric"),
+        };
+        backend.serving(false);
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -100,6 +144,8 @@ impl Metrics {
             Box::new(cache.clone()),
             Box::new(statements.clone()),
             Box::new(waiting.clone()),
+            Box::new(backend.backend.clone()),
+            Box::new(backend.fallbacks.clone()),
         ] {
             let _ = registry.register(collector);
         }
@@ -114,7 +160,13 @@ impl Metrics {
             cache,
             statements,
             waiting,
+            backend,
         }
+    }
+
+    /// The metrics of where the shared state is kept, for the Redis connection to update.
+    pub fn backend(&self) -> BackendMetrics {
+        self.backend.clone()
     }
 
     /// Records a finished GraphQL request.

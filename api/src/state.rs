@@ -11,6 +11,7 @@ use crate::limits::Limits;
 use crate::limits::Transport;
 use crate::metrics::Metrics;
 use crate::persisted::PersistedQueries;
+use crate::shared::Shared;
 use crate::throttle::{RateLimiters, Turns};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -61,7 +62,8 @@ impl AppState {
             verifier: Arc::new(verifier),
             regions: Arc::default(),
             http: Arc::new(
-                HttpState::new(Limits::default(), true).expect("the default rate limits are valid"),
+                HttpState::new(Limits::default(), true, None)
+                    .expect("the default rate limits are valid"),
             ),
             transport: Arc::new(Transport::default()),
             cors_origins: Arc::new(Vec::new()),
@@ -107,7 +109,8 @@ impl AppState {
         self
     }
 
-    /// The same state with `limits`, schema `settings` and GraphiQL on or off.
+    /// The same state with `limits`, schema `settings` and GraphiQL on or off (the rate limits
+    /// and learnt persisted queries in memory; see [`AppState::with_redis`]).
     pub fn configured(
         mut self,
         limits: Limits,
@@ -115,8 +118,43 @@ impl AppState {
         graphiql: bool,
     ) -> Result<Self, String> {
         self.schema = graphql::schema_with(settings);
-        self.http = Arc::new(HttpState::new(limits, graphiql)?);
+        self.http = Arc::new(HttpState::new(limits, graphiql, None)?);
+        self.learn_in(None);
         Ok(self)
+    }
+
+    /// The same state keeping rate limits and learnt persisted queries in the Redis at `url`
+    /// under `prefix`, shared with the other replicas (in memory while it cannot be reached,
+    /// tried again `retry` after a failure). Call within a Tokio runtime, after
+    /// [`AppState::configured`].
+    pub fn with_redis(
+        mut self,
+        url: &str,
+        prefix: &str,
+        retry: std::time::Duration,
+    ) -> Result<Self, String> {
+        let limits = self.http.limits.clone();
+        let metrics = Metrics::new();
+        let shared = Arc::new(Shared::connect(url, prefix, retry, metrics.backend())?);
+        self.http = Arc::new(HttpState::with_metrics(
+            limits,
+            self.http.graphiql,
+            Some(shared.clone()),
+            metrics,
+        )?);
+        self.learn_in(Some(shared));
+        Ok(self)
+    }
+
+    /// Automatic persisted queries learnt within `APQ_MAX_BYTES`, in `shared` if given (an
+    /// allow-list stays as it is).
+    fn learn_in(&mut self, shared: Option<Arc<Shared>>) {
+        if self.persisted.is_automatic() {
+            self.persisted = Arc::new(PersistedQueries::automatic(
+                self.http.limits.apq_max_bytes,
+                shared,
+            ));
+        }
     }
 
     /// The same state with the transport's protections `transport`.
@@ -146,14 +184,31 @@ pub struct HttpState {
 }
 
 impl HttpState {
-    /// The HTTP state for `limits`; an invalid `RATE_LIMITS` is an error.
-    pub fn new(limits: Limits, graphiql: bool) -> Result<Self, String> {
+    /// The HTTP state for `limits`, the rate limits kept in `shared` if given; an invalid
+    /// `RATE_LIMITS` is an error.
+    pub fn new(
+        limits: Limits,
+        graphiql: bool,
+        shared: Option<Arc<Shared>>,
+    ) -> Result<Self, String> {
+        Self::with_metrics(limits, graphiql, shared, Metrics::new())
+    }
+
+    /// [`HttpState::new`] recording in `metrics` (those `shared` reports to).
+    fn with_metrics(
+        limits: Limits,
+        graphiql: bool,
+        shared: Option<Arc<Shared>>,
+        metrics: Metrics,
+    ) -> Result<Self, String> {
         Ok(HttpState {
-            rate: limits.quotas()?.map(RateLimiters::new),
+            rate: limits
+                .quotas()?
+                .map(|quotas| RateLimiters::new(quotas, shared)),
             turns: Turns::new(limits.executions()),
             limits,
             graphiql,
-            metrics: Metrics::new(),
+            metrics,
         })
     }
 }

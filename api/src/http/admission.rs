@@ -31,10 +31,10 @@ pub struct Admitted {
 impl Admitted {
     /// Charges the viewer's quota for what the request cost beyond the unit its admission took:
     /// `fields` fields of an answer, or rows of an export (see [`crate::throttle::units`]).
-    pub fn charge(&self, state: &AppState, fields: usize) {
+    pub async fn charge(&self, state: &AppState, fields: usize) {
         if let Some(limiters) = &state.http.rate {
             let units = crate::throttle::units(fields).saturating_sub(1);
-            limiters.charge(&self.viewer, self.client, units);
+            limiters.charge(&self.viewer, self.client, units).await;
         }
     }
 }
@@ -123,7 +123,7 @@ async fn admission(
     let Some(limiters) = &state.http.rate else {
         return Ok((viewer, Vec::new()));
     };
-    match limiters.take(&viewer, client) {
+    match limiters.take(&viewer, client).await {
         Ok(None) => Ok((viewer, Vec::new())),
         Ok(Some(allowance)) => Ok((
             viewer,

@@ -11,7 +11,8 @@
 //!   document checked against the size, token and alias limits and classified once
 //!   ([`Operation`]), then [`execute`] answers it (from the response cache, or in a turn).
 //!   Depth, cost and directives are checked by the schema. A database that is unreachable or
-//!   busy gives 503 with `Retry-After`.
+//!   busy gives 503 with `Retry-After`. An automatic persisted query sent with its document is
+//!   learnt only after that, if its answer has no request error ([`Prepared::learn`]).
 
 use super::admission::{self, Admitted, Answered};
 use super::operation::{self, Operation};
@@ -42,13 +43,34 @@ enum Unfit {
     Input(String),
 }
 
+/// A request ready to execute: its operation, and the automatic persisted query to learn (hash
+/// and document) once it ran.
+struct Prepared {
+    operation: Operation,
+    to_learn: Option<(String, String)>,
+}
+
+impl Prepared {
+    /// Learns the request's persisted query if it ran without a request error: a document that
+    /// did not parse or validate, or cost too much, is not kept.
+    async fn learn(self, state: &AppState, done: &Executed) {
+        if let Some((hash, query)) = self.to_learn.filter(|_| !done.rejected) {
+            state.persisted.learn(hash, query).await;
+        }
+    }
+}
+
 /// Resolves a request's persisted query and classifies it (see [`operation::classify`]).
-fn prepare(
+async fn prepare(
     state: &AppState,
     request: &mut async_graphql::Request,
     batch: bool,
-) -> Result<Operation, Unfit> {
-    let persisted = state.persisted.resolve(request).map_err(Unfit::Persisted)?;
+) -> Result<Prepared, Unfit> {
+    let resolved = state
+        .persisted
+        .resolve(request)
+        .await
+        .map_err(Unfit::Persisted)?;
     if request.query.trim().is_empty() {
         return Err(Unfit::Empty);
     }
@@ -62,12 +84,15 @@ fn prepare(
             None => refused.message,
         })
     })?;
-    operation::classify(&state.http.limits, request, persisted, batch).map_err(
-        |(limit, message)| {
+    let operation = operation::classify(&state.http.limits, request, resolved.named, batch)
+        .map_err(|(limit, message)| {
             state.http.metrics.refused(limit);
             Unfit::Limit(limit, message)
-        },
-    )
+        })?;
+    Ok(Prepared {
+        operation,
+        to_learn: resolved.to_learn.map(|hash| (hash, request.query.clone())),
+    })
 }
 
 /// Whether a response is a request error (parse or validation): no data and no error with a path.
@@ -172,7 +197,9 @@ async fn run(
     )
     .await;
     drop(turn);
-    admitted.charge(state, crate::graphql::cost::reported(&response));
+    admitted
+        .charge(state, crate::graphql::cost::reported(&response))
+        .await;
     for error in &response.errors {
         let code = error.extensions.as_ref().and_then(|x| x.get("code"));
         for limit in [Limit::Depth, Limit::Cost, Limit::Directives] {
@@ -195,12 +222,14 @@ async fn run(
     response
 }
 
-/// One executed request: its status, `Retry-After`, body, and whether it succeeded.
+/// One executed request: its status, `Retry-After`, body, whether it succeeded, and whether
+/// it was a request error (it did not parse, validate, or fit the cost).
 struct Executed {
     status: StatusCode,
     retry_after: Option<&'static str>,
     body: Bytes,
     success: bool,
+    rejected: bool,
 }
 
 impl Executed {
@@ -232,6 +261,7 @@ async fn execute(
                 retry_after: None,
                 body: hit.body.clone(),
                 success: true,
+                rejected: false,
             };
         }
     }
@@ -256,6 +286,7 @@ async fn execute(
         retry_after,
         body,
         success,
+        rejected: is_request_error(&answer),
     }
 }
 
@@ -379,8 +410,8 @@ async fn one(
     mut request: async_graphql::Request,
     media: Media,
 ) -> Response {
-    let operation = match prepare(state, &mut request, false) {
-        Ok(operation) => operation,
+    let prepared = match prepare(state, &mut request, false).await {
+        Ok(prepared) => prepared,
         Err(Unfit::Persisted(refusal)) => return responses::persisted_refusal(&refusal, media),
         Err(Unfit::Empty) => return bad("the request needs a `query` string", media),
         Err(Unfit::Limit(limit, message)) => return responses::refused(limit, &message, media),
@@ -388,8 +419,10 @@ async fn one(
             return responses::request_error("BAD_USER_INPUT", &message, media);
         }
     };
-    let response = execute(state, admitted, request, &operation, media).await;
-    answered(response.into_response(media), operation.label())
+    let label = prepared.operation.label().to_owned();
+    let done = execute(state, admitted, request, &prepared.operation, media).await;
+    prepared.learn(state, &done).await;
+    answered(done.into_response(media), &label)
 }
 
 /// Answers a batch: each request on its own, in order, as `application/json` parts; 503 when
@@ -427,8 +460,8 @@ async fn batch(state: &AppState, admitted: &Admitted, items: Vec<Value>, media: 
         let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(item) else {
             return bad(each, media);
         };
-        let operation = match prepare(state, &mut request, true) {
-            Ok(operation) => operation,
+        let prepared = match prepare(state, &mut request, true).await {
+            Ok(prepared) => prepared,
             Err(Unfit::Persisted(refused)) => {
                 answers.push(refusal(&refused.message, refused.code));
                 continue;
@@ -443,8 +476,9 @@ async fn batch(state: &AppState, admitted: &Admitted, items: Vec<Value>, media: 
                 continue;
             }
         };
-        let done = execute(state, admitted, request, &operation, Media::Json).await;
+        let done = execute(state, admitted, request, &prepared.operation, Media::Json).await;
         unavailable |= done.status == StatusCode::SERVICE_UNAVAILABLE;
+        prepared.learn(state, &done).await;
         answers.push(done.body);
     }
     let status = if unavailable {
@@ -520,8 +554,8 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     else {
         return bad("the request parameters are not valid", media);
     };
-    let operation = match prepare(&state, &mut request, false) {
-        Ok(operation) => operation,
+    let prepared = match prepare(&state, &mut request, false).await {
+        Ok(prepared) => prepared,
         Err(Unfit::Persisted(refusal)) => return responses::persisted_refusal(&refusal, media),
         Err(Unfit::Empty) => {
             return bad(
@@ -534,7 +568,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             return responses::request_error("BAD_USER_INPUT", &message, media);
         }
     };
-    if operation.is_mutation() {
+    if prepared.operation.is_mutation() {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
@@ -546,15 +580,17 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let done = execute(&state, &admitted, request, &operation, media).await;
+    let label = prepared.operation.label().to_owned();
+    let done = execute(&state, &admitted, request, &prepared.operation, media).await;
     let success = done.success;
+    prepared.learn(&state, &done).await;
     let response = done.into_response(media);
     let response = if success {
         cacheable(response, admitted.viewer.role().is_none(), headers).await
     } else {
         response
     };
-    answered(response, operation.label())
+    answered(response, &label)
 }
 
 /// A successful GET answer with an `ETag` (304 when the client has it) and `Cache-Control`:

@@ -50,14 +50,6 @@ async fn refusal(response: reqwest::Response) -> (u16, Vec<String>, Value) {
     (status, names, response.json().await.expect("a JSON body"))
 }
 
-/// The value of the metric line that starts with `series`, if `/metrics` has it.
-async fn metric(app: &TestApp, series: &str) -> Option<f64> {
-    app.metrics()
-        .await
-        .lines()
-        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
-}
-
 on_both_databases!(
     exports_and_queries_share_one_rate_limit,
     configure = with_limits(Limits {
@@ -89,7 +81,7 @@ on_both_databases!(
         assert_eq!(graphql_headers, headers);
         assert_eq!(error_codes(&graphql_body), error_codes(&body));
         assert_eq!(
-            metric(&app, "registry_refusals_total{limit=\"rate\"}").await,
+            app.metric("registry_refusals_total{limit=\"rate\"}").await,
             Some(2.0)
         );
     }
@@ -124,20 +116,17 @@ on_both_databases!(
             format!("registry_http_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}}")
         };
         assert_eq!(
-            metric(&app, &answered("/export/{file}", 200)).await,
+            app.metric(&answered("/export/{file}", 200)).await,
             Some(1.0)
         );
         assert_eq!(
-            metric(&app, &answered("/export/{file}", 401)).await,
+            app.metric(&answered("/export/{file}", 401)).await,
             Some(1.0)
         );
-        assert_eq!(metric(&app, &answered("/graphql", 200)).await, Some(1.0));
+        assert_eq!(app.metric(&answered("/graphql", 200)).await, Some(1.0));
         assert_eq!(
-            metric(
-                &app,
-                "registry_http_request_duration_seconds_count{endpoint=\"/export/{file}\"}"
-            )
-            .await,
+            app.metric("registry_http_request_duration_seconds_count{endpoint=\"/export/{file}\"}")
+                .await,
             Some(2.0)
         );
     }
@@ -147,7 +136,7 @@ on_both_databases!(
 /// await: it is polled, for at most ten seconds.
 async fn until_waiting(app: &TestApp, n: f64) {
     tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while metric(app, "registry_graphql_executions_waiting").await != Some(n) {
+        while app.metric("registry_graphql_executions_waiting").await != Some(n) {
             tokio::task::yield_now().await;
         }
     })
@@ -196,7 +185,8 @@ on_both_databases!(
             error_codes(&refused_export.2)
         );
         assert_eq!(
-            metric(&app, "registry_refusals_total{limit=\"deadline\"}").await,
+            app.metric("registry_refusals_total{limit=\"deadline\"}")
+                .await,
             Some(2.0)
         );
         // Given up, neither is counted as waiting any more.

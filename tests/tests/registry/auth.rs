@@ -231,6 +231,8 @@ pub fn cli_config(
         persisted_queries_file: None,
         response_cache_entries: api::DEFAULT_CACHE_ENTRIES,
         data_version_poll_ms: 1000,
+        redis_url: None,
+        redis_key_prefix: "registry:".to_owned(),
         limits: api::limits::Limits::default(),
         transport: api::http::Transport::default(),
         auth,

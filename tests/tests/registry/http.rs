@@ -615,6 +615,71 @@ on_both_databases!(
     }
 );
 
+/// A hash and its document sent together, and then the hash alone: whether the store kept it.
+async fn kept_after_registering(app: &TestApp, query: &str) -> (Value, Vec<String>) {
+    let hash = api::persisted::hash(query);
+    let send = |body: Value| post_raw(app, None, "application/json", body.to_string());
+    let registering =
+        body(send(json!({ "query": query, "extensions": persisted(&hash) })).await).await;
+    let later = body(send(json!({ "extensions": persisted(&hash) })).await).await;
+    (registering, error_codes(&later))
+}
+
+on_both_databases!(
+    a_persisted_query_that_fails_validation_is_not_kept,
+    |app: TestApp| async move {
+        let (registering, later) =
+            kept_after_registering(&app, "{ region(code: \"R01\") { nosuchfield } }").await;
+        assert_eq!(error_codes(&registering), vec!["BAD_USER_INPUT"]);
+        assert_eq!(later, vec!["PERSISTED_QUERY_NOT_FOUND"]);
+    }
+);
+
+on_both_databases!(
+    a_persisted_query_that_does_not_parse_is_not_kept,
+    |app: TestApp| async move {
+        let (registering, later) = kept_after_registering(&app, "{ region(code: ").await;
+        assert_eq!(error_codes(&registering), vec!["BAD_USER_INPUT"]);
+        assert_eq!(later, vec!["PERSISTED_QUERY_NOT_FOUND"]);
+    }
+);
+
+on_both_databases!(
+    a_persisted_query_past_a_document_limit_is_not_kept,
+    |app: TestApp| async move {
+        let padded = format!("{{ __typename }} #{}", "x".repeat(40 * 1024));
+        let (registering, later) = kept_after_registering(&app, &padded).await;
+        assert_eq!(error_codes(&registering), vec!["DOCUMENT_TOO_LARGE"]);
+        assert_eq!(later, vec!["PERSISTED_QUERY_NOT_FOUND"]);
+    }
+);
+
+on_both_databases!(
+    a_persisted_query_that_costs_too_much_is_not_kept,
+    configure = |state: AppState| {
+        let settings = api::graphql::SchemaSettings {
+            max_cost: 50,
+            ..api::graphql::SchemaSettings::default()
+        };
+        let limits = Limits {
+            rate_limits: "off".to_owned(),
+            ..Limits::default()
+        };
+        state.configured(limits, settings, true).expect("valid")
+    },
+    |app: TestApp| async move {
+        let (registering, later) =
+            kept_after_registering(&app, "{ regions(first: 100) { nodes { code name } } }").await;
+        assert_eq!(error_codes(&registering), vec!["QUERY_TOO_COSTLY"]);
+        assert_eq!(later, vec!["PERSISTED_QUERY_NOT_FOUND"]);
+        // One that runs is kept.
+        let (fine, later) =
+            kept_after_registering(&app, "{ region(code: \"R01\") { code } }").await;
+        assert_eq!(fine["data"]["region"]["code"], "R01");
+        assert!(later.is_empty(), "{later:?}");
+    }
+);
+
 const REGISTERED: &str = "query Registered { regions(first: 5) { totalCount } }";
 
 /// The state of a deployment that runs only the operation [`REGISTERED`].

@@ -22,6 +22,7 @@ mod lineage;
 mod mutation_rights;
 mod mutations;
 mod quality;
+mod replicas;
 mod restore;
 mod row_security;
 mod schema;

@@ -270,6 +270,14 @@ impl TestApp {
             .expect("a body")
     }
 
+    /// The value of the metric line that starts with `series`, if `/metrics` has it.
+    pub async fn metric(&self, series: &str) -> Option<f64> {
+        self.metrics()
+            .await
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+    }
+
     /// Runs a request and returns its data and the SQL statements it took.
     pub async fn counted(&self, query: &str, variables: Value) -> (Value, u64) {
         let before = self.statements.get();

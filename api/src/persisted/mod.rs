@@ -4,18 +4,19 @@
 //!
 //! A request names its query in `extensions.persistedQuery.sha256Hash` (version 1). In automatic
 //! mode an unknown hash is answered with `PERSISTED_QUERY_NOT_FOUND`, after which the client sends
-//! hash and query together and the server keeps the pair (in a bounded LRU cache). In allow-list
-//! mode (`PERSISTED_QUERIES_FILE`), the registered queries are the only ones that run; any other
+//! hash and query together; the server learns the pair ([`Learnt`]: bounded in bytes, shared by
+//! the replicas through Redis) only once the request ran without a request error, so a document
+//! past a limit, that does not parse or validate, or that costs too much is never kept. In
+//! allow-list mode (`PERSISTED_QUERIES_FILE`), the registered queries are the only ones that run
+//! and nothing is learnt (so nothing a client sends can push a registered query out); any other
 //! document is refused with `PERSISTED_QUERY_NOT_ALLOWED`.
 
-use lru::LruCache;
+mod learnt;
+
+pub use learnt::{ByteLru, Learnt};
+
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
-use std::sync::Mutex;
-
-/// Queries kept by the automatic mode.
-const CACHE_SIZE: usize = 2_000;
 
 /// The lowercase hex SHA-256 of a query document.
 pub fn hash(query: &str) -> String {
@@ -42,20 +43,53 @@ fn refusal(code: &'static str, message: impl Into<String>) -> Refusal {
 /// The persisted-query store of a server.
 pub enum PersistedQueries {
     /// Automatic persisted queries: any query runs; hashes are learnt.
-    Automatic(Mutex<LruCache<String, String>>),
+    Automatic(Learnt),
     /// Only these queries (by hash) run.
     AllowList(HashMap<String, String>),
 }
 
 impl Default for PersistedQueries {
     fn default() -> Self {
-        PersistedQueries::Automatic(Mutex::new(LruCache::new(
-            NonZeroUsize::new(CACHE_SIZE).unwrap_or(NonZeroUsize::MIN),
-        )))
+        PersistedQueries::Automatic(Learnt::new(
+            crate::limits::Limits::default().apq_max_bytes,
+            None,
+        ))
     }
 }
 
+/// A request resolved from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Whether the request named its document by a hash.
+    pub named: bool,
+    /// The hash to learn the request's document under, once it ran without a request error
+    /// (see [`PersistedQueries::learn`]).
+    pub to_learn: Option<String>,
+}
+
 impl PersistedQueries {
+    /// Automatic persisted queries, at most `max_bytes` of them, kept in `shared` while it
+    /// answers.
+    pub fn automatic(
+        max_bytes: usize,
+        shared: Option<std::sync::Arc<crate::shared::Shared>>,
+    ) -> Self {
+        PersistedQueries::Automatic(Learnt::new(max_bytes, shared))
+    }
+
+    /// Whether queries are learnt (not an allow-list).
+    pub fn is_automatic(&self) -> bool {
+        matches!(self, PersistedQueries::Automatic(_))
+    }
+
+    /// Learns `query` under `hash` (automatic mode; an allow-list learns nothing). Call only for
+    /// a request that ran without a request error.
+    pub async fn learn(&self, hash: String, query: String) {
+        if let PersistedQueries::Automatic(learnt) = self {
+            learnt.put(hash, query).await;
+        }
+    }
+
     /// The allow-list of `queries` (documents; each is registered under its hash).
     pub fn allow_list<I: IntoIterator<Item = String>>(queries: I) -> Self {
         PersistedQueries::AllowList(queries.into_iter().map(|q| (hash(&q), q)).collect())
@@ -100,9 +134,8 @@ impl PersistedQueries {
         Ok(PersistedQueries::allow_list(queries))
     }
 
-    /// Completes `request` from the store, or refuses it; whether the request named its document
-    /// by a hash.
-    pub fn resolve(&self, request: &mut async_graphql::Request) -> Result<bool, Refusal> {
+    /// Completes `request` from the store, or refuses it.
+    pub async fn resolve(&self, request: &mut async_graphql::Request) -> Result<Resolved, Refusal> {
         let wanted = requested_hash(request)?;
         let named = wanted.is_some();
         let has_query = !request.query.trim().is_empty();
@@ -114,38 +147,38 @@ impl PersistedQueries {
                 "the sha256Hash does not match the query",
             ));
         }
+        let resolved = Resolved {
+            named,
+            to_learn: None,
+        };
         match self {
-            PersistedQueries::Automatic(cache) => {
-                let mut cache = cache
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                match (wanted, has_query) {
-                    (Some(wanted), false) => match cache.get(&wanted) {
-                        Some(query) => request.query = query.clone(),
-                        None => {
-                            return Err(refusal(
-                                "PERSISTED_QUERY_NOT_FOUND",
-                                "PersistedQueryNotFound",
-                            ));
-                        }
-                    },
-                    (Some(wanted), true) => {
-                        cache.put(wanted, request.query.clone());
+            PersistedQueries::Automatic(learnt) => match (wanted, has_query) {
+                (Some(wanted), false) => match learnt.get(&wanted).await {
+                    Some(query) => {
+                        request.query = query;
+                        Ok(resolved)
                     }
-                    (None, _) => {}
-                }
-                Ok(named)
-            }
+                    None => Err(refusal(
+                        "PERSISTED_QUERY_NOT_FOUND",
+                        "PersistedQueryNotFound",
+                    )),
+                },
+                (Some(wanted), true) => Ok(Resolved {
+                    to_learn: Some(wanted),
+                    ..resolved
+                }),
+                (None, _) => Ok(resolved),
+            },
             PersistedQueries::AllowList(allowed) => {
                 let key = match (wanted, has_query) {
                     (Some(wanted), _) => wanted,
                     (None, true) => hash(&request.query),
-                    (None, false) => return Ok(named),
+                    (None, false) => return Ok(resolved),
                 };
                 match allowed.get(&key) {
                     Some(query) => {
                         request.query = query.clone();
-                        Ok(named)
+                        Ok(resolved)
                     }
                     None => Err(refusal(
                         "PERSISTED_QUERY_NOT_ALLOWED",
@@ -193,52 +226,76 @@ mod tests {
         serde_json::from_value(body).expect("a request")
     }
 
-    #[test]
-    fn automatic_mode_learns_queries() {
+    #[tokio::test]
+    async fn automatic_mode_learns_queries_once_told_to() {
         let store = PersistedQueries::default();
         let query = "{ regions(first: 1) { totalCount } }";
         let h = hash(query);
         let mut unknown = request("", Some(&h));
         assert_eq!(
-            store.resolve(&mut unknown).map_err(|r| r.code),
+            store.resolve(&mut unknown).await.map_err(|r| r.code),
             Err("PERSISTED_QUERY_NOT_FOUND")
         );
-        store
+        let registering = store
             .resolve(&mut request(query, Some(&h)))
-            .expect("registers");
+            .await
+            .expect("runs");
+        assert_eq!(registering.to_learn.as_deref(), Some(h.as_str()));
+        // Resolving alone learns nothing: the request must run first.
+        let mut still_unknown = request("", Some(&h));
+        assert!(store.resolve(&mut still_unknown).await.is_err());
+        store.learn(h.clone(), query.to_owned()).await;
         let mut known = request("", Some(&h));
-        assert!(
-            store.resolve(&mut known).expect("found"),
-            "named by its hash"
-        );
+        let found = store.resolve(&mut known).await.expect("found");
+        assert!(found.named, "named by its hash");
+        assert_eq!(found.to_learn, None, "known already");
         assert_eq!(known.query, query);
         let mut wrong = request("{ other }", Some(&h));
         assert_eq!(
-            store.resolve(&mut wrong).map_err(|r| r.code),
+            store.resolve(&mut wrong).await.map_err(|r| r.code),
             Err("PERSISTED_QUERY_HASH_MISMATCH")
         );
         let plain = store
             .resolve(&mut request("{ plain }", None))
+            .await
             .expect("plain queries run");
-        assert!(!plain, "not named by a hash");
+        assert!(!plain.named, "not named by a hash");
     }
 
-    #[test]
-    fn allow_list_mode_runs_only_registered_queries() {
+    #[tokio::test]
+    async fn allow_list_mode_runs_only_registered_queries() {
         let query = "{ regions(first: 1) { totalCount } }";
         let store = PersistedQueries::allow_list([query.to_owned()]);
         store
             .resolve(&mut request(query, None))
+            .await
             .expect("registered");
         let mut by_hash = request("", Some(&hash(query)));
-        store.resolve(&mut by_hash).expect("registered by hash");
+        store
+            .resolve(&mut by_hash)
+            .await
+            .expect("registered by hash");
         assert_eq!(by_hash.query, query);
         assert_eq!(
             store
                 .resolve(&mut request("{ other }", None))
+                .await
                 .map_err(|r| r.code),
             Err("PERSISTED_QUERY_NOT_ALLOWED")
         );
+    }
+
+    #[tokio::test]
+    async fn junk_sent_to_an_allow_list_evicts_nothing() {
+        let query = "{ regions(first: 1) { totalCount } }";
+        let store = PersistedQueries::allow_list([query.to_owned()]);
+        for i in 0..1_000 {
+            let junk = format!("{{ __typename }} #{i}{}", "x".repeat(30 * 1024));
+            store.learn(hash(&junk), junk).await;
+        }
+        let mut by_hash = request("", Some(&hash(query)));
+        store.resolve(&mut by_hash).await.expect("still registered");
+        assert_eq!(by_hash.query, query);
     }
 
     #[test]
