@@ -126,11 +126,47 @@ pub async fn export_all(
 }
 
 /// `migrate`: applies pending migrations and loads the reference data (disciplines, care-office
-/// and IZA regions): a registry ready for `seed` or for `import DIR`.
-pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+/// and IZA regions): a registry ready for `seed` or for `import DIR`. With `--app-role` (on
+/// PostgreSQL) it then grants that role what `serve` needs (see [`db::roles::grant`]).
+pub async fn migrate(config: &Config, args: &config::MigrateArgs) -> anyhow::Result<()> {
     let (db, _) = open(config).await?;
     seed::reference_data(&db).await?;
     tracing::info!("The database schema is up to date and holds the reference data.");
+    if let Some(role) = &args.app_role {
+        if !is_postgres(&db) {
+            anyhow::bail!("--app-role is for PostgreSQL; SQLite has no roles");
+        }
+        db::roles::grant(&db, role).await?;
+        tracing::info!(role = %role, "Granted the app role its rights.");
+    }
+    Ok(())
+}
+
+fn is_postgres(db: &DatabaseConnection) -> bool {
+    use sea_orm::ConnectionTrait;
+    db.get_database_backend() == sea_orm::DbBackend::Postgres
+}
+
+/// What the production profile asks of a database before serving it: migrated already (by
+/// `api migrate`, as the owner), and on PostgreSQL through a role that row-level security binds.
+pub async fn ensure_servable(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if is_postgres(db)
+        && let Some(unbound) = db::roles::unbound(db, None).await?
+    {
+        anyhow::bail!("{unbound}");
+    }
+    let pending = db::pending_migrations(db).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the database's migrations: the production profile does not migrate, \
+             run `api migrate` as the owner first ({e})"
+        )
+    })?;
+    if pending > 0 {
+        anyhow::bail!(
+            "the database lacks {pending} migration(s): the production profile does not migrate, \
+             run `api migrate` as the owner first"
+        );
+    }
     Ok(())
 }
 
@@ -156,17 +192,26 @@ pub async fn seed(config: &Config, scale: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `serve`: migrates, seeds an empty registry, then serves until SIGINT or SIGTERM.
+/// `serve`: in development migrates and seeds an empty registry; in production refuses a
+/// database that is not migrated or a role that row-level security does not bind (see
+/// [`ensure_servable`]), then serves until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let (db, statements) = open(&config).await?;
-    if let Some(report) = seed::run_if_empty(&db).await? {
-        tracing::info!(
-            regions = report.regions,
-            "The registry was empty; loaded the seed data."
-        );
-    }
-    let verifier = TokenVerifier::from_config(&config.auth)?;
     let development = config.auth.profile == config::Profile::Development;
+    let (db, statements) = if development {
+        let (db, statements) = open(&config).await?;
+        if let Some(report) = seed::run_if_empty(&db).await? {
+            tracing::info!(
+                regions = report.regions,
+                "The registry was empty; loaded the seed data."
+            );
+        }
+        (db, statements)
+    } else {
+        let (db, statements) = db::connect_with(&config.database_url, &config.limits).await?;
+        ensure_servable(&db).await?;
+        (db, statements)
+    };
+    let verifier = TokenVerifier::from_config(&config.auth)?;
     let open_schema = config.introspection.unwrap_or(development);
     let settings = graphql::SchemaSettings {
         coverage: graphql::coverage::CoverageSettings {
@@ -187,6 +232,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = match &config.database_read_url {
         Some(url) => {
             let (replica, _) = db::connect_with(url, &config.limits).await?;
+            if !development
+                && is_postgres(&replica)
+                && let Some(unbound) = db::roles::unbound(&replica, None).await?
+            {
+                anyhow::bail!("DATABASE_READ_URL: {unbound}");
+            }
             tracing::info!("Queries read from the read replica.");
             state.with_read_replica(replica)
         }

@@ -22,10 +22,12 @@ pub struct Cli {
 /// What the binary does; `serve` when none is given.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the GraphQL API (migrates, and seeds an empty database, first).
+    /// Serve the GraphQL API. In development it migrates, and seeds an empty database, first; in
+    /// production it does neither and refuses a database that is not migrated, or a PostgreSQL
+    /// role that row-level security does not bind.
     Serve,
-    /// Apply pending database migrations.
-    Migrate,
+    /// Apply pending database migrations (as the tables' owner) and load the reference data.
+    Migrate(MigrateArgs),
     /// Load the reference data and the demonstration data (idempotent).
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL) to stdout.
@@ -39,6 +41,16 @@ pub enum Command {
     /// Mint a development token signed with the local development key (printed alone on the last
     /// line). `serve` trusts that key in the development profile only.
     Token(TokenArgs),
+}
+
+/// Options of `migrate`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MigrateArgs {
+    /// PostgreSQL: the login role `serve` connects as, granted the rights on the registry's tables
+    /// and sequences it needs after migrating. Refused if it is a superuser, has `BYPASSRLS` or
+    /// owns a table: row-level security must bind it.
+    #[arg(long, env = "DATABASE_APP_ROLE")]
+    pub app_role: Option<String>,
 }
 
 /// Options of `import`.

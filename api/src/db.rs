@@ -1,5 +1,7 @@
 //! Database connections: the embedded SQLite default or PostgreSQL, with a statement counter.
 
+pub mod roles;
+
 use crate::access::Claims;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::sync::Arc;
@@ -109,6 +111,28 @@ where
             result => return result,
         }
     }
+}
+
+/// How many of the registry's migrations the database at `db` lacks. Reads the applied versions
+/// directly: the app's role may not create the table that sea-orm's `get_pending_migrations`
+/// would create if it were missing (then this is an error).
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    let rows = db
+        .query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await?;
+    let applied: std::collections::HashSet<String> = rows
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", "version").ok())
+        .collect();
+    Ok(Migrator::migrations()
+        .iter()
+        .filter(|m| !applied.contains(m.name()))
+        .count())
 }
 
 /// The directory a SQLite URL's file lives in, if it is a file URL with a directory part.

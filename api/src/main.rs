@@ -39,7 +39,7 @@ fn failed(err: &anyhow::Error) -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => api::cli::serve(cli.config).await,
-        Command::Migrate => api::cli::migrate(&cli.config).await,
+        Command::Migrate(args) => api::cli::migrate(&cli.config, &args).await,
         Command::Seed(args) => api::cli::seed(&cli.config, args.scale).await,
         Command::Check(args) => {
             let (text, issues) = api::cli::check(&cli.config, args.json).await?;

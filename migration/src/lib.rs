@@ -11,6 +11,7 @@ mod m20261201_000005_region_lineage;
 mod m20261201_000006_import_provenance;
 mod m20261201_000007_data_version;
 mod m20261202_000008_natural_keys;
+mod m20261203_000009_history_security;
 
 /// Runs the registry's migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_import_provenance::Migration),
             Box::new(m20261201_000007_data_version::Migration),
             Box::new(m20261202_000008_natural_keys::Migration),
+            Box::new(m20261203_000009_history_security::Migration),
         ]
     }
 }

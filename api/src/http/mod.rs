@@ -23,7 +23,6 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use migration::{Migrator, MigratorTrait};
 use std::collections::BTreeMap;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -142,27 +141,7 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
 
 /// `/readyz`: 200 when the database answers and its migrations are current, else 503.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let check = async {
-        use sea_orm::ConnectionTrait;
-        // Read the applied versions directly: the API's role may not create the table that
-        // `get_pending_migrations` would create if it were missing.
-        let rows = state
-            .db
-            .query_all(sea_orm::Statement::from_string(
-                state.db.get_database_backend(),
-                "SELECT version FROM seaql_migrations",
-            ))
-            .await?;
-        let applied: std::collections::HashSet<String> = rows
-            .iter()
-            .filter_map(|row| row.try_get::<String>("", "version").ok())
-            .collect();
-        let pending = Migrator::migrations()
-            .iter()
-            .filter(|m| !applied.contains(m.name()))
-            .count();
-        Ok::<usize, sea_orm::DbErr>(pending)
-    };
+    let check = crate::db::pending_migrations(&state.db);
     let (status, body) = match tokio::time::timeout(std::time::Duration::from_secs(3), check).await
     {
         Ok(Ok(0)) => (StatusCode::OK, serde_json::json!({ "status": "ready" })),

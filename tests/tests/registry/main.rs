@@ -7,6 +7,7 @@ mod common;
 
 mod admission;
 mod api;
+mod app_role;
 mod auth;
 mod cache;
 mod concurrency;

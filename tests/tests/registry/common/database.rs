@@ -124,6 +124,17 @@ impl TestDatabase {
         }
     }
 
+    /// A new, empty PostgreSQL database owned by the role `owner`, as a production database is
+    /// owned by the role that migrates it.
+    pub async fn owned_by(owner: &str) -> TestDatabase {
+        Self::on_server(
+            postgres_admin_url(),
+            &unique_name(),
+            &format!("OWNER {owner}"),
+        )
+        .await
+    }
+
     /// `CREATE DATABASE name <options>` on the server of `admin_url`.
     async fn on_server(admin_url: String, name: &str, options: &str) -> TestDatabase {
         let admin = sea_orm::Database::connect(&admin_url)
@@ -279,15 +290,11 @@ async fn build(backend: Backend, scale: u32) -> Result<Template, String> {
             migrate_and_seed(&db, scale).await?;
             // On PostgreSQL the app connects, as in production, as a role that does not own
             // the tables, so the row-level security policies apply to everything it does.
-            ensure_app_role(&db).await?;
-            let role = APP_ROLE;
-            db.execute_unprepared(&format!(
-                "GRANT USAGE ON SCHEMA public TO {role}; \
-                 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; \
-                 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};"
-            ))
-            .await
-            .map_err(|e| format!("grant the app role its rights: {e}"))?;
+            // Its rights are granted as `api migrate --app-role` grants them in production.
+            ensure_role(&db, APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS").await?;
+            api::db::roles::grant(&db, APP_ROLE)
+                .await
+                .map_err(|e| format!("grant the app role its rights: {e:#}"))?;
             // A database is copied only while no one is connected to it.
             db.close().await.map_err(|e| format!("close: {e}"))?;
             Ok(Template::Postgres { admin_url, name })
@@ -305,13 +312,18 @@ async fn migrate_and_seed(db: &DatabaseConnection, scale: u32) -> Result<(), Str
     Ok(())
 }
 
-async fn ensure_app_role(db: &DatabaseConnection) -> Result<(), String> {
+/// Creates the server-wide role `name` with `options` unless it exists.
+pub async fn ensure_role(
+    db: &impl ConnectionTrait,
+    name: &str,
+    options: &str,
+) -> Result<(), String> {
     // Test processes may run at once; creating the role concurrently can fail on either side,
     // so retry.
     for _ in 0..20 {
         let created = db
             .execute_unprepared(&format!(
-                "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+                "DO $$ BEGIN CREATE ROLE {name} {options}; \
                  EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
             ))
             .await;
@@ -320,7 +332,7 @@ async fn ensure_app_role(db: &DatabaseConnection) -> Result<(), String> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    Err(format!("could not create the role {APP_ROLE}"))
+    Err(format!("could not create the role {name}"))
 }
 
 /// The id of the process that made the database or file `name`, if this harness named it.
