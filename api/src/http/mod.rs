@@ -106,7 +106,7 @@ async fn export(
         crate::export::download(&state, &admitted.viewer, &file, &params, &headers).await;
     // An export pays for its rows as an answer does for its fields.
     if let Some(crate::export::Rows(rows)) = response.extensions().get().copied() {
-        admitted.charge(&state, rows);
+        admitted.charge(&state, rows).await;
     }
     response.extensions_mut().insert(Answered(file));
     response
