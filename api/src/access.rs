@@ -135,9 +135,13 @@ fn own_region_ids(viewer: &Viewer) -> SelectStatement {
         .into_query()
 }
 
+/// The one status of a subsidy application or voucher that everyone may read: a grant is public,
+/// an application that was not (yet) granted is not.
+pub const PUBLIC_STATUS: ApplicationStatus = ApplicationStatus::Granted;
+
 /// Granted rows, plus every row of the coordinator's own regions.
 fn granted_or_own<C: ColumnTrait>(viewer: &Viewer, status: C, region: C) -> Condition {
-    let granted = Condition::all().add(status.eq(ApplicationStatus::Granted));
+    let granted = Condition::all().add(status.eq(PUBLIC_STATUS));
     if viewer.own_regions().is_empty() {
         granted
     } else {

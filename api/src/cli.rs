@@ -214,9 +214,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let verifier = TokenVerifier::from_config(&config.auth)?;
     let open_schema = config.introspection.unwrap_or(development);
     let settings = graphql::SchemaSettings {
-        coverage: graphql::coverage::CoverageSettings {
-            disclosure_threshold: config.disclosure_min_count,
-        },
         max_depth: config.limits.max_depth,
         max_cost: config.limits.max_cost,
         max_directives: config.limits.max_directives,

@@ -146,11 +146,6 @@ pub struct Config {
     /// OTLP/HTTP collector to export traces to (e.g. `http://collector:4318`); none by default.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
     pub otlp_endpoint: Option<String>,
-    /// Disclosure control of the coverage figures: counts of non-public rows (applications not
-    /// granted) from 1 up to this number (exclusive) are suppressed for viewers who may not read
-    /// them.
-    #[arg(long, env = "DISCLOSURE_MIN_COUNT", default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..=1000), global = true)]
-    pub disclosure_min_count: i64,
     /// Answer introspection and suggest names in errors; default: on in the development profile,
     /// off in production.
     #[arg(long, env = "INTROSPECTION", global = true)]

@@ -68,7 +68,6 @@ pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;
 /// How the schema is built: its limits and what it tells about itself.
 #[derive(Debug, Clone)]
 pub struct SchemaSettings {
-    pub coverage: coverage::CoverageSettings,
     pub max_depth: usize,
     pub max_cost: usize,
     pub max_directives: usize,
@@ -84,7 +83,6 @@ impl Default for SchemaSettings {
     fn default() -> Self {
         let limits = crate::limits::Limits::default();
         SchemaSettings {
-            coverage: coverage::CoverageSettings::default(),
             max_depth: limits.max_depth,
             max_cost: limits.max_cost,
             max_directives: limits.max_directives,
@@ -106,7 +104,6 @@ pub fn schema_with(settings: SchemaSettings) -> RegistrySchema {
     let costs = cost::Costs::new(settings.max_cost);
     let shape = costs.shape();
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(settings.coverage)
         .extension(costs)
         .limit_depth(settings.max_depth)
         .limit_directives(settings.max_directives)

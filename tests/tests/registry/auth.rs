@@ -224,7 +224,6 @@ pub fn cli_config(
         database_read_url: None,
         bind_addr: "127.0.0.1:0".parse().expect("address"),
         log_format: LogFormat::Pretty,
-        disclosure_min_count: 3,
         otlp_endpoint: None,
         introspection: None,
         cors_origins: vec![],

@@ -59,7 +59,7 @@ fragment F on CoverageFigures {
 fn coverage_query(as_of: &str) -> String {
     format!(
         "{{ coverage(asOf: \"{as_of}\") {{
-             asOf disclosure {{ controlled minimumCount }}
+             asOf disclosure {{ controlled explanation }}
              national {{ ...F }}
              byCareOfficeRegion {{ key careOfficeRegion {{ code }} figures {{ ...F }} }}
              byInsurer {{ key insurer figures {{ ...F }} }}
@@ -678,8 +678,17 @@ on_both_databases!(
     }
 );
 
+/// The names of the cells suppressed in a group.
+fn suppressed(figures: &Figures) -> Vec<&str> {
+    figures
+        .keys()
+        .filter(|n| n.ends_with(".suppressed"))
+        .map(String::as_str)
+        .collect()
+}
+
 on_both_databases!(
-    small_non_public_counts_are_suppressed_for_anonymous_viewers,
+    non_public_figures_are_withheld_by_what_they_count_not_by_their_value,
     |app: TestApp| async move {
         let query = coverage_query("2025-07-01");
         let anonymous = app.data(&query, json!({})).await;
@@ -687,7 +696,7 @@ on_both_databases!(
             .data_as("national_analyst", &[], &query, json!({}))
             .await;
         assert_eq!(anonymous["coverage"]["disclosure"]["controlled"], true);
-        assert_eq!(anonymous["coverage"]["disclosure"]["minimumCount"], 3);
+        assert_eq!(analyst["coverage"]["disclosure"]["controlled"], false);
         let open = answer_groups(&analyst["coverage"]);
         let controlled = answer_groups(&anonymous["coverage"]);
         let national = ("national".to_owned(), String::new());
@@ -700,85 +709,158 @@ on_both_databases!(
             open[&national].get("subsidy.IMPLEMENTATION.REJECTED"),
             Some(&1)
         );
-        for status in ["APPLIED", "IN_REVIEW", "REJECTED", "WITHDRAWN"] {
-            assert_eq!(
-                controlled[&national].get(&format!("subsidy.IMPLEMENTATION.{status}.suppressed")),
-                Some(&1),
-                "{status} suppressed with its block"
-            );
-        }
         assert_eq!(
             controlled[&national].get("subsidy.IMPLEMENTATION.GRANTED"),
             Some(&48)
         );
-        // 52 applied, 4 of them not granted: enough to publish the "98%".
+        // The published aggregate: 52 regions applied ("98%"), 4 of them not granted.
         assert_eq!(
             controlled[&national].get("reach.IMPLEMENTATION.applied"),
             Some(&52)
         );
-        let mut suppressed_regions = 0;
-        for (group, figures) in &open {
-            let shown = &controlled[group];
-            for (name, value) in figures {
-                // Public figures are the same for everyone; non-public ones shown are equal too.
-                if let Some(v) = shown.get(name) {
-                    assert_eq!(v, value, "{group:?} {name}");
+        // Every non-public cell of a controlled viewer is suppressed, in every group: the same
+        // cells whatever the group holds, so the flags tell nothing.
+        let every_non_public = |group: &(String, String)| -> Vec<String> {
+            let hidden = ApplicationStatus::ALL
+                .iter()
+                .filter(|s| **s != ApplicationStatus::Granted)
+                .map(|s| s.as_str());
+            let mut names = Vec::new();
+            for kind in SubsidyKind::ALL {
+                for status in hidden.clone() {
+                    names.push(format!("subsidy.{}.{status}.suppressed", kind.as_str()));
+                }
+                if group.0 != "national" {
+                    names.push(format!("reach.{}.applied.suppressed", kind.as_str()));
                 }
             }
-            let suppressed: Vec<&String> = shown
-                .keys()
-                .filter(|n| n.ends_with(".suppressed"))
-                .collect();
-            for name in &suppressed {
+            for discipline in DisciplineCode::ALL {
+                for status in hidden.clone() {
+                    names.push(format!(
+                        "voucher.{}.{status}.suppressed",
+                        discipline.as_str()
+                    ));
+                }
+            }
+            names.sort();
+            names
+        };
+        assert_eq!(open.len(), controlled.len());
+        for (group, figures) in &open {
+            let shown = &controlled[group];
+            for (name, value) in shown {
+                // What a controlled viewer is shown equals what an analyst reads.
+                if !name.ends_with(".suppressed") {
+                    assert_eq!(figures.get(name), Some(value), "{group:?} {name}");
+                }
+            }
+            for (name, value) in figures {
+                // Everything else an analyst reads is shown as it is, or suppressed.
+                // A subsidy, voucher or reach cell is named by its first three parts.
+                let cell = name.splitn(4, '.').take(3).collect::<Vec<_>>().join(".");
                 assert!(
-                    !name.contains(".GRANTED"),
-                    "granted cells are public: {name}"
+                    shown.get(name) == Some(value)
+                        || shown.contains_key(&format!("{cell}.suppressed")),
+                    "{group:?} {name} neither shown nor suppressed"
                 );
             }
-            if !suppressed.is_empty() {
-                // Something in the group counts 1 or 2 non-public rows.
-                let small_cell = figures.iter().any(|(name, n)| {
-                    (name.starts_with("subsidy.") || name.starts_with("voucher."))
-                        && name.matches('.').count() == 2
-                        && !name.ends_with(".GRANTED")
-                        && (1..3).contains(n)
-                });
-                let small_reach = figures.iter().any(|(name, n)| {
-                    let granted = figures
-                        .get(&name.replace(".applied", ".granted"))
-                        .copied()
-                        .unwrap_or(0);
-                    name.starts_with("reach.")
-                        && name.ends_with(".applied")
-                        && (1..3).contains(&(n - granted))
-                });
-                assert!(
-                    small_cell || small_reach,
-                    "{group:?} suppressed {suppressed:?} without a small cell"
-                );
-            }
-            if group.0 == "region"
-                && shown
-                    .keys()
-                    .any(|n| n.starts_with("reach.IMPLEMENTATION.applied.suppressed"))
-            {
-                suppressed_regions += 1;
-                let applied = figures
-                    .get("reach.IMPLEMENTATION.applied")
-                    .copied()
-                    .unwrap_or(0);
-                let granted = figures
-                    .get("reach.IMPLEMENTATION.granted")
-                    .copied()
-                    .unwrap_or(0);
-                assert_eq!((applied, granted), (1, 0), "{group:?}");
+            let mut names: Vec<String> = suppressed(shown).into_iter().map(str::to_owned).collect();
+            names.sort();
+            assert_eq!(names, every_non_public(group), "{group:?}");
+            assert!(
+                suppressed(figures).is_empty(),
+                "{group:?}: an analyst reads every count"
+            );
+        }
+    }
+);
+
+on_both_databases!(
+    a_change_a_viewer_cannot_see_changes_nothing_they_read,
+    |app: TestApp| async move {
+        // The figures of today, as anonymous viewers get them in GraphQL and in the export.
+        let query = coverage_query(&today());
+        let export = || async {
+            let response = app
+                .client
+                .get(format!("{}/export/coverage.csv", app.address))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(response.status(), 200);
+            let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+            (etag, response.text().await.expect("a body"))
+        };
+        let before = app.data(&query, json!({})).await;
+        let (etag, csv_before) = export().await;
+        let analyst_before = app
+            .data_as("national_analyst", &[], &query, json!({}))
+            .await;
+
+        // Decide the applications still in review: one rejected, one withdrawn. Not public.
+        let pending = app
+            .data_as(
+                "zonmw_staff",
+                &[],
+                "{ subsidies(first: 10, filter: { statuses: [IN_REVIEW] }) { nodes { id version } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = pending["subsidies"]["nodes"].as_array().unwrap();
+        assert!(nodes.len() >= 2, "{pending}");
+        for (node, outcome) in nodes.iter().zip(["REJECTED", "WITHDRAWN"]) {
+            let decided = app
+                .data_as(
+                    "zonmw_staff",
+                    &[],
+                    "mutation($id: ID!, $version: Int!, $outcome: DecisionOutcome!, $on: Date!) {
+                       decideSubsidy(input: { id: $id, version: $version, outcome: $outcome,
+                                              decidedOn: $on }) {
+                         subsidy { status } userErrors { message } } }",
+                    json!({ "id": node["id"], "version": node["version"], "outcome": outcome, "on": today() }),
+                )
+                .await;
+            assert_eq!(
+                decided["decideSubsidy"]["subsidy"]["status"], outcome,
+                "{decided}"
+            );
+        }
+
+        // A voucher application where the region had none for the discipline: a threshold rule
+        // would now flag that region's block, and so tell that it applied.
+        let mut applied = false;
+        'search: for region in 1..=54 {
+            for discipline in DisciplineCode::ALL {
+                let answer = app
+                    .data_as(
+                        "zonmw_staff",
+                        &[],
+                        "mutation($input: ApplyForVoucherInput!) { applyForVoucher(input: $input) {
+                           voucher { status } userErrors { code } } }",
+                        json!({ "input": { "regionCode": format!("R{region:02}"),
+                                           "discipline": discipline.as_str(),
+                                           "appliedOn": today() } }),
+                    )
+                    .await;
+                if answer["applyForVoucher"]["voucher"]["status"] == "APPLIED" {
+                    applied = true;
+                    break 'search;
+                }
             }
         }
-        // The four regions whose application is not granted are exactly the suppressed ones.
-        assert_eq!(suppressed_regions, 4);
-        assert!(
-            open.values()
-                .all(|f| !f.keys().any(|n| n.ends_with(".suppressed")))
+        assert!(applied, "a region and discipline without a voucher");
+
+        // Those who read every status see the change; an anonymous viewer sees the same bytes.
+        let analyst_after = app
+            .data_as("national_analyst", &[], &query, json!({}))
+            .await;
+        assert_ne!(analyst_before, analyst_after, "the change is real");
+        assert_eq!(app.data(&query, json!({})).await, before);
+        let (etag_after, csv_after) = export().await;
+        assert_eq!(csv_after, csv_before);
+        assert_eq!(
+            etag_after, etag,
+            "the export's ETag follows what the viewer reads"
         );
     }
 );

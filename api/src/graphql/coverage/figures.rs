@@ -2,13 +2,14 @@
 //! figures; non-public cells under disclosure control.
 
 use super::{Coverage, share};
+use crate::access;
 use crate::graphql::enums::{
     ApplicationStatus, DesignCriterionKind, DisciplineCode, MainTask, Phase, SubsidyKind,
 };
 use crate::graphql::scalars::Money;
 use crate::service::coverage::{
-    Amounts, Figure, Grouping, NeighbourhoodTotals, PhaseTotals, ReachTotals, RegionTotals,
-    SeatTotals, SharedSeatTotals, SubsidyTotals, VoucherTotals,
+    Amounts, Figure, Grouping, NeighbourhoodTotals, NonPublic, PhaseTotals, ReachTotals,
+    RegionTotals, SeatTotals, SharedSeatTotals, SubsidyTotals, VoucherTotals,
 };
 use async_graphql::{Object, Result, SimpleObject};
 use entity::{DesignCriterion, MandateStatus, Per, TaskStatus};
@@ -41,28 +42,24 @@ impl CoverageFigures {
             .unwrap_or((0, 0)))
     }
 
-    fn suppress(&self, cells: &[i64]) -> bool {
-        self.coverage.disclosure.suppress(cells)
+    /// Whether `figure` is withheld from this viewer in this group (by what it counts and the
+    /// grouping, never by its value: see [`Disclosure`](crate::service::coverage::Disclosure)).
+    fn hides(&self, figure: NonPublic) -> bool {
+        self.coverage.disclosure.hides(figure, self.grouping)
     }
 
     /// Every status of one block (a kind of subsidy, a discipline's vouchers), each with its
-    /// figure (if any) and whether it is suppressed: the non-public statuses go together.
+    /// figure (if any) and whether it is suppressed: every status but the public one when
+    /// `figure` is withheld.
     fn status_block<'r, F>(
         &self,
+        figure: NonPublic,
         of: impl Fn(entity::ApplicationStatus) -> Option<&'r F>,
-        count: impl Fn(&F) -> i64,
     ) -> Vec<(entity::ApplicationStatus, Option<&'r F>, bool)> {
-        let public =
-            |status: &entity::ApplicationStatus| *status == entity::ApplicationStatus::Granted;
-        let hidden: Vec<i64> = entity::ApplicationStatus::ALL
-            .iter()
-            .filter(|s| !public(s))
-            .map(|s| of(*s).map(&count).unwrap_or(0))
-            .collect();
-        let suppress = self.suppress(&hidden);
+        let hidden = self.hides(figure);
         entity::ApplicationStatus::ALL
             .iter()
-            .map(|s| (*s, of(*s), suppress && !public(s)))
+            .map(|&s| (s, of(s), hidden && s != access::PUBLIC_STATUS))
             .collect()
     }
 }
@@ -173,7 +170,8 @@ fn criteria(phases: &[&PhaseTotals]) -> Vec<CriterionCount> {
         .collect()
 }
 
-/// Applications for one kind of subsidy in one status. Non-public statuses may be suppressed.
+/// Applications for one kind of subsidy in one status. Non-public statuses are suppressed for
+/// viewers who may not read them.
 #[derive(SimpleObject)]
 pub struct SubsidyFigures {
     pub kind: SubsidyKind,
@@ -205,7 +203,8 @@ pub struct SubsidyReach {
     pub population_share_granted: f64,
 }
 
-/// Vouchers of one discipline in one status. Non-public statuses may be suppressed.
+/// Vouchers of one discipline in one status. Non-public statuses are suppressed for
+/// viewers who may not read them.
 #[derive(SimpleObject)]
 pub struct VoucherFigures {
     pub discipline: DisciplineCode,
@@ -341,7 +340,7 @@ impl CoverageFigures {
         let mut out = Vec::new();
         for &kind in entity::SubsidyKind::ALL {
             let of = |status| rows.iter().find(|r| r.kind == kind && r.status == status);
-            for (status, row, suppressed) in self.status_block(of, |r| r.applications) {
+            for (status, row, suppressed) in self.status_block(NonPublic::SubsidyStatus, of) {
                 out.push(SubsidyFigures {
                     kind: kind.into(),
                     status: status.into(),
@@ -370,7 +369,7 @@ impl CoverageFigures {
                 let applied_population = value(|r| r.population_applied);
                 let granted = value(|r| r.regions_granted);
                 let granted_population = value(|r| r.population_granted);
-                let suppressed = self.suppress(&[applied - granted]);
+                let suppressed = self.hides(NonPublic::RegionsApplied);
                 SubsidyReach {
                     kind: kind.into(),
                     applied_suppressed: suppressed,
@@ -395,7 +394,7 @@ impl CoverageFigures {
                 rows.iter()
                     .find(|r| r.discipline == discipline && r.status == status)
             };
-            for (status, row, suppressed) in self.status_block(of, |r| r.vouchers) {
+            for (status, row, suppressed) in self.status_block(NonPublic::VoucherStatus, of) {
                 out.push(VoucherFigures {
                     discipline: discipline.into(),
                     status: status.into(),

@@ -20,21 +20,6 @@ use crate::service::coverage::{self as service, Disclosure, Grouping, RegionTota
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use std::sync::Arc;
 
-/// Settings of the coverage figures.
-#[derive(Debug, Clone, Copy)]
-pub struct CoverageSettings {
-    /// Counts of non-public rows below this are suppressed for viewers who may not read them.
-    pub disclosure_threshold: i64,
-}
-
-impl Default for CoverageSettings {
-    fn default() -> Self {
-        CoverageSettings {
-            disclosure_threshold: 3,
-        }
-    }
-}
-
 /// The step between the dates of a timeline.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interval {
@@ -109,10 +94,6 @@ impl Coverage {
     /// One `Coverage` per date, sharing their figures.
     fn set(ctx: &Context<'_>, dates: Vec<chrono::NaiveDate>) -> Result<Vec<Coverage>> {
         let request = request(ctx)?;
-        let settings = ctx
-            .data_opt::<CoverageSettings>()
-            .copied()
-            .unwrap_or_default();
         let aggregate = crate::db::reader(&request.read_pool, access::aggregate_claims());
         let include_internal = access::can_see_member_materials(&request.viewer);
         let count = dates.len();
@@ -124,7 +105,6 @@ impl Coverage {
         ));
         let disclosure = Disclosure {
             controlled: !access::can_read_every_status(&request.viewer),
-            threshold: settings.disclosure_threshold,
         };
         Ok((0..count)
             .map(|point| Coverage {
@@ -161,9 +141,6 @@ pub struct DisclosureControl {
     /// Whether the figures are controlled: true for viewers who may not read every status
     /// (anonymous viewers, regional coordinators, LeVEL editors).
     pub controlled: bool,
-    /// Cells counting from 1 up to (not including) this number of non-public rows are
-    /// suppressed, with the other non-public cells of their block.
-    pub minimum_count: i64,
     /// What suppression means, in words.
     pub explanation: String,
 }
@@ -179,15 +156,13 @@ impl Coverage {
     async fn disclosure(&self) -> DisclosureControl {
         DisclosureControl {
             controlled: self.disclosure.controlled,
-            minimum_count: self.disclosure.threshold,
             explanation: if self.disclosure.controlled {
-                format!(
-                    "Counts of applications that are not granted (and so not public) are \
-                     suppressed where a block of them holds between 1 and {} rows, which could \
-                     point at single applications; suppressed cells are null with \
-                     suppressed = true.",
-                    self.disclosure.threshold - 1
-                )
+                "Counts of subsidy applications and vouchers that are not granted (and so not \
+                 public) are suppressed in every group and at every date, whatever their value, \
+                 so that which cells are suppressed tells nothing: they are null with \
+                 suppressed = true. Nationally, the regions that applied for each kind of \
+                 subsidy are published all the same (as ZonMw reports them)."
+                    .to_owned()
             } else {
                 "Your role reads every status: nothing is suppressed.".to_owned()
             },

@@ -271,21 +271,40 @@ impl Coverage {
     }
 }
 
-/// Disclosure control: which non-public cells an unprivileged viewer must not see.
+/// A figure that counts rows not every viewer may read (applications that are not granted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonPublic {
+    /// Subsidy applications per kind in a status other than granted.
+    SubsidyStatus,
+    /// Vouchers per discipline in a status other than granted.
+    VoucherStatus,
+    /// Regions (and their inhabitants) that applied for a kind of subsidy, granted or not.
+    RegionsApplied,
+}
+
+/// The non-public figures that are published all the same, per grouping: how many regions applied
+/// for each kind of subsidy nationally is what ZonMw itself reports ("52 of 54 regions, 98% of the
+/// inhabitants", mid-2025), and it names no region.
+pub const PUBLIC_AGGREGATES: &[(NonPublic, Grouping)] =
+    &[(NonPublic::RegionsApplied, Grouping::National)];
+
+/// Disclosure control: which figures a viewer who may not read every status does not get.
+///
+/// Whether a cell is suppressed depends on what it counts and on the grouping only, never on its
+/// value: a rule on the value (say, "suppress counts of 1 or 2") flags exactly the groups that hold
+/// a few non-public rows, so the flag itself tells what suppression was meant to hide. Such a viewer
+/// gets every non-public figure as null and `suppressed`, in every group and at every date, except
+/// the [`PUBLIC_AGGREGATES`].
 #[derive(Debug, Clone, Copy)]
 pub struct Disclosure {
     /// Whether the viewer's figures are controlled (they cannot read every status).
     pub controlled: bool,
-    /// Counts of non-public rows from 1 up to this (exclusive) are suppressed.
-    pub threshold: i64,
 }
 
 impl Disclosure {
-    /// Whether a block of cells counting non-public rows must be suppressed: a cell of
-    /// 1..threshold rows could point at single applications, and suppressing only that cell would
-    /// leave its place in the block telling, so the whole block goes.
-    pub fn suppress(&self, cells: &[i64]) -> bool {
-        self.controlled && cells.iter().any(|&n| n > 0 && n < self.threshold)
+    /// Whether `figure` is withheld from this viewer in `grouping`.
+    pub fn hides(&self, figure: NonPublic, grouping: Grouping) -> bool {
+        self.controlled && !PUBLIC_AGGREGATES.contains(&(figure, grouping))
     }
 }
 
@@ -332,19 +351,24 @@ mod tests {
     }
 
     #[test]
-    fn small_non_public_cells_suppress_their_block() {
-        let control = Disclosure {
-            controlled: true,
-            threshold: 3,
-        };
-        assert!(control.suppress(&[0, 1, 0]));
-        assert!(control.suppress(&[5, 2]));
-        assert!(!control.suppress(&[0, 0, 0]));
-        assert!(!control.suppress(&[3, 4]));
-        let open = Disclosure {
-            controlled: false,
-            threshold: 3,
-        };
-        assert!(!open.suppress(&[1]));
+    fn non_public_figures_are_withheld_everywhere_but_the_published_aggregate() {
+        let controlled = Disclosure { controlled: true };
+        let open = Disclosure { controlled: false };
+        for grouping in Grouping::ALL {
+            for figure in [
+                NonPublic::SubsidyStatus,
+                NonPublic::VoucherStatus,
+                NonPublic::RegionsApplied,
+            ] {
+                let published =
+                    figure == NonPublic::RegionsApplied && grouping == Grouping::National;
+                assert_eq!(
+                    controlled.hides(figure, grouping),
+                    !published,
+                    "{figure:?} {grouping:?}"
+                );
+                assert!(!open.hides(figure, grouping));
+            }
+        }
     }
 }
